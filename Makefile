@@ -1,0 +1,44 @@
+# minivar: every target sets itself up on a fresh machine (the venv lives in .venv).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install test check-sync nbtest export clean-nbs demo
+
+$(STAMP): setup.py settings.ini
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# The exported package must equal the notebooks, and notebooks must be clean.
+check-sync: install
+	$(BIN)/nbdev_export
+	@if [ -n "$$(git status --porcelain -- minivar)" ]; then \
+	  git status --porcelain -- minivar; \
+	  echo "minivar/ differs from what the notebooks export: run 'nbdev_export' and commit both."; exit 1; fi
+	$(BIN)/nbdev_clean
+	@if [ -n "$$(git status --porcelain -- nbs)" ]; then \
+	  git status --porcelain -- nbs; \
+	  echo "Notebooks are not clean: run 'nbdev_clean' and commit them."; exit 1; fi
+
+# Run every notebook's tests; the closing line counts notebooks.
+nbtest: install
+	@rc=0; $(BIN)/nbdev_test --do_print --timing 2>&1 | tee .nbtest.log || rc=$$?; \
+	total=$$(grep -c '^- Completed' .nbtest.log || true); \
+	failed=$$(awk '/^=+$$/{f=1;next} f && /\.ipynb[[:space:]]*$$/' .nbtest.log | wc -l); \
+	echo "$$((total-failed)) passed, $$failed failed"; exit $$rc
+
+# nbdev_proc_nbs would first try to install Quarto (and pip-install into whatever `pip` is on PATH):
+# Quarto is not installable here, so run the pre-render without that step.
+test: check-sync
+	$(BIN)/python -c "import nbdev.quarto as q; q._ensure_quarto = lambda: None; q.nbdev_proc_nbs.__wrapped__()"
+	$(MAKE) --no-print-directory nbtest
+
+export: install
+	$(BIN)/nbdev_export
+	$(BIN)/nbdev_clean
