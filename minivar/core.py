@@ -51,6 +51,9 @@ def full_or_test(full, test):
     return test if in_test() else full
 
 # %% ../nbs/00_core.ipynb #2dad4c29
+if in_test(): torch.set_num_threads(1)
+
+# %% ../nbs/00_core.ipynb #a843dcea
 def cache_dir(*parts) -> Path:
     "A folder under the minivar cache (`$MINIVAR_CACHE` or `~/.cache/minivar`), created if needed."
     root = Path(os.environ.get('MINIVAR_CACHE', Path.home()/'.cache'/'minivar')).expanduser()
@@ -58,7 +61,7 @@ def cache_dir(*parts) -> Path:
     p.mkdir(parents=True, exist_ok=True)
     return p
 
-# %% ../nbs/00_core.ipynb #a843dcea
+# %% ../nbs/00_core.ipynb #50145c27
 def _as_BCHW(x) -> torch.Tensor:
     "A batch of images as a float (B,C,H,W) tensor on the CPU."
     if isinstance(x, (list, tuple)): x = torch.stack([torch.as_tensor(o) for o in x])
@@ -69,7 +72,7 @@ def _as_BCHW(x) -> torch.Tensor:
     if x.dtype == torch.uint8: return x.float() / 255
     return x.float().clamp(0, 1)
 
-# %% ../nbs/00_core.ipynb #75099929
+# %% ../nbs/00_core.ipynb #19b41fca
 def show_images(x, # images: (B,C,H,W) or (B,H,W) floats in [0,1] (or uint8), or a list of (C,H,W)
                 nrow:int=8, # images per row
                 titles=None, # one short title per image, drawn on its tile

@@ -4,14 +4,14 @@
 
 # %% auto #0
 __all__ = ['OFFLINE_MNIST', 'ASSETS', 'DATASETS', 'read_idx', 'TensorImages', 'dataset_name', 'offline_mnist', 'load_split',
-           'get_dls', 'class_counts']
+           'batch_loader', 'get_dls', 'class_counts']
 
 # %% ../nbs/01_data.ipynb #55818e31
 import sys, gzip, hashlib, contextlib, io
 from pathlib import Path
 import numpy as np
 import torch
-from torch.utils.data import DataLoader, Dataset, BatchSampler, RandomSampler, SequentialSampler
+from torch.utils.data import DataLoader, Dataset, BatchSampler, RandomSampler, SequentialSampler, DistributedSampler
 import torchvision
 import minivar
 from .core import cache_dir, show_images, seed_everything
@@ -91,6 +91,15 @@ def load_split(name:str, train:bool, root=None, download:bool=True, quiet:bool=F
                             f"or put torchvision's files for {name} in {root}. Only MNIST has an offline copy.")
 
 # %% ../nbs/01_data.ipynb #1e48b6e8
+def batch_loader(ds, bs:int, train:bool, seed:int=0) -> DataLoader:
+    "A loader yielding whole batches of `ds`: shuffled (seeded, sharded across processes) when `train`."
+    d = torch.distributed
+    if train and d.is_available() and d.is_initialized():
+        smp, bs = DistributedSampler(ds, shuffle=True, seed=seed, drop_last=True), max(1, bs // d.get_world_size())
+    else: smp = RandomSampler(ds, generator=seed_everything(seed)) if train else SequentialSampler(ds)
+    return DataLoader(ds, sampler=BatchSampler(smp, bs, drop_last=False), batch_size=None)
+
+# %% ../nbs/01_data.ipynb #01de7895
 def get_dls(name:str='mnist', # 'mnist', 'fashion_mnist' or 'cifar10'
             bs:int=128, # batch size
             binarize:bool=True, # threshold single-channel images at 0.5 (for a Bernoulli decoder)
@@ -107,12 +116,10 @@ def get_dls(name:str='mnist', # 'mnist', 'fashion_mnist' or 'cifar10'
     for train in (True, False):
         ims, lbls = load_split(name, train, root, download)
         if train and n_train: ims, lbls = ims[:n_train], lbls[:n_train]
-        ds = TensorImages(ims, lbls, binarize)
-        smp = RandomSampler(ds, generator=seed_everything(seed)) if train else SequentialSampler(ds)
-        dls.append(DataLoader(ds, sampler=BatchSampler(smp, bs, drop_last=False), batch_size=None))
+        dls.append(batch_loader(TensorImages(ims, lbls, binarize), bs, train, seed))
     return tuple(dls)
 
-# %% ../nbs/01_data.ipynb #ab255c4f
+# %% ../nbs/01_data.ipynb #18c21bda
 def class_counts(dl) -> torch.Tensor:
     "How many examples of each class a loader's dataset holds."
     return torch.bincount(dl.dataset.labels)

@@ -19,7 +19,7 @@ from .vqvae import VQVAEConfig, Encoder, Decoder, _vqvae_loss, _reconstruct
 class MultiScaleConfig(VQVAEConfig):
     scales: tuple = (1, 2, 4, 7)     # side of each token map, coarse to fine; the last is the latent's side
     image_size: int = 28             # side of input images (the latent's side is image_size // 2**n_down)
-    phi: str = 'shared'              # 'per_scale' (one conv per scale), 'shared' (one conv), 'partial' (n_phi convs)
+    phi: str = 'per_scale'           # 'per_scale' (one conv per scale), 'shared' (one conv), 'partial' (n_phi convs)
     n_phi: int = 2                   # with phi='partial': that many convs, picked by relative scale
     phi_ratio: float = 0.5           # phi(h) = (1 - ratio) * h + ratio * conv(h)
 
