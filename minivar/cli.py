@@ -279,15 +279,7 @@ def sample(prior:str='outputs/prior.pt', # prior checkpoint
     conditional = getattr(pr.config, 'num_classes', 0) > 0
     if label is not None and not conditional: raise ValueError("--label needs a class-conditional prior (trained with --num_classes 10).")
     labels = (torch.full((n,), label) if label is not None else torch.arange(n) % 10).to(dev) if conditional else None
-    g, imgs = seed_everything(seed, device=dev), []
-    with torch.no_grad():
-        for i in range(0, n, 100):
-            m = min(100, n - i)
-            lb = None if labels is None else labels[i:i + m]
-            toks = pr.sample(m, tok, labels=lb, cfg=cfg if conditional else 0.0, temperature=temperature, top_k=top_k, generator=g) \
-                   if isinstance(pr, NextScalePrior) else pr.sample(m, temperature=temperature, top_k=top_k, generator=g)
-            imgs.append(decode_samples(tok, toks).cpu())
-    imgs = torch.cat(imgs)
+    imgs = sample_images(pr, tok, n, seed=seed, labels=labels, cfg=cfg if conditional else 0.0, temperature=temperature, top_k=top_k)
     write_npy(outp/'samples.npy', (imgs * 255).round().to(torch.uint8).squeeze(1).numpy())
     write_png(outp/'samples.png', show_images(imgs[:64], nrow=8, title=f'{min(n, 64)} samples (uncurated)').figure)
     return imgs

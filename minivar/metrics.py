@@ -132,11 +132,13 @@ def throughput(sample_fn, head:nn.Module, bs:int=100, repeats:int=5, device=None
     return {'images_per_s': bs / statistics.median(times), 'passes_per_image': calls[0] / repeats, 'batch': bs}
 
 # %% ../nbs/09_evaluation.ipynb #320e39cd
-PRIORS = {  # checkpoint name -> (module, class, config, tokenizer checkpoint)
-    'pixelcnn': ('minivar.pixelcnn', 'PixelCNN', 'PixelCNNConfig', 'vqvae'),
-    'nextscale_pixelcnn': ('minivar.nextscale', 'NextScalePrior', 'NextScaleConfig', 'multiscale'),
-    'nextscale_parallel': ('minivar.nextscale', 'NextScalePrior', 'NextScaleConfig', 'multiscale'),
-    'nextscale_parallel_cond': ('minivar.nextscale', 'NextScalePrior', 'NextScaleConfig', 'multiscale'),
+_RASTER, _NEXT = ('minivar.pixelcnn', 'PixelCNN', 'PixelCNNConfig'), ('minivar.nextscale', 'NextScalePrior', 'NextScaleConfig')
+PRIORS = {  # row name -> (checkpoint name, (module, class, config), tokenizer checkpoint, sampling options)
+    'pixelcnn': ('pixelcnn', _RASTER, 'vqvae', {}),
+    'nextscale_pixelcnn': ('nextscale_pixelcnn', _NEXT, 'multiscale', {}),
+    'nextscale_parallel': ('nextscale_parallel', _NEXT, 'multiscale', {}),
+    'nextscale_parallel, 7x7 at T=0.6': ('nextscale_parallel', _NEXT, 'multiscale', {'temperature': (1, 1, 1, 0.6)}),
+    'nextscale_parallel_cond': ('nextscale_parallel_cond', _NEXT, 'multiscale', {}),
 }
 TOKENIZERS = {'vqvae': ('minivar.vqvae', 'VQVAE', 'VQVAEConfig'), 'multiscale': ('minivar.multiscale', 'MultiScaleVQVAE', 'MultiScaleConfig')}
 
@@ -146,22 +148,22 @@ def _load(ckpt_dir, name, spec, device):
     return load_model(Path(ckpt_dir)/f'{name}.pt', getattr(mod, spec[1]), getattr(mod, spec[2]), device)
 
 # %% ../nbs/09_evaluation.ipynb #9a9b7a98
-def _draw(prior, tok, n, generator=None, labels=None, cfg=0.0):
+def _draw(prior, tok, n, generator=None, labels=None, cfg=0.0, **kw):
     "Sample n token lists from a raster prior or a next-scale prior (which needs its tokenizer)."
-    if not hasattr(prior, 'condition'): return prior.sample(n, generator=generator)
-    return prior.sample(n, tok, labels=labels, cfg=cfg, generator=generator)
+    if not hasattr(prior, 'condition'): return prior.sample(n, generator=generator, **kw)
+    return prior.sample(n, tok, labels=labels, cfg=cfg, generator=generator, **kw)
 
 @torch.no_grad()
-def sample_images(prior, tok, n:int, bs:int=100, seed:int=0, labels=None, cfg:float=0.0) -> torch.Tensor:
-    "n decoded, thresholded samples (n,1,28,28) from a prior, in batches, from one seeded generator."
+def sample_images(prior, tok, n:int, bs:int=100, seed:int=0, labels=None, cfg:float=0.0, **kw) -> torch.Tensor:
+    "n decoded, thresholded samples (n,1,28,28) from a prior, in batches, from one seeded generator; `kw`: temperature, top_k."
     from minivar.pixelcnn import decode_samples
     g, out = seed_everything(seed, device=next(prior.parameters()).device), []
     for i in range(0, n, bs):
         lb = None if labels is None else labels[i:i + bs]
-        out.append(decode_samples(tok, _draw(prior, tok, min(bs, n - i), g, lb, cfg)).cpu())
+        out.append(decode_samples(tok, _draw(prior, tok, min(bs, n - i), g, lb, cfg, **kw)).cpu())
     return torch.cat(out)
 
-def _prior_row(prior, tok, clf, real, token_valid, n, device, cfg=2.0):
+def _prior_row(prior, tok, clf, real, token_valid, n, device, cfg=2.0, **kw):
     "Speed, NLL and sample quality of one prior; class-conditional priors sample digits 0-9 in turn with guidance `cfg`."
     ns, cond = hasattr(prior, 'condition'), getattr(prior.config, 'num_classes', 0) > 0
     row = {'kind': 'prior', **throughput(lambda b: _draw(prior, tok, b), prior.head, bs=100, device=device)}
@@ -169,7 +171,7 @@ def _prior_row(prior, tok, clf, real, token_valid, n, device, cfg=2.0):
     row['bits_per_token'] = bits_per_token(prior, token_valid, loss_fn, device)
     row['bits_per_image'] = row['bits_per_token'] * sum(t.shape[-1] * t.shape[-2] for t in token_valid.dataset.tensors[:-1])
     labels = torch.arange(n, device=device) % 10 if cond else None
-    imgs = sample_images(prior, tok, n, labels=labels, cfg=cfg if cond else 0.0)
+    imgs = sample_images(prior, tok, n, labels=labels, cfg=cfg if cond else 0.0, **kw)
     row.update(fid=fid(clf, imgs, real[:n]), **classifier_stats(clf, imgs, labels))
     return row, imgs
 
@@ -190,9 +192,9 @@ def benchmark(valid_dl, n:int=1000, ckpt_dir=None, out_dir='.', device=None, cla
         rec = torch.cat([tok.reconstruct(x.to(device)).cpu() for x, _ in valid_dl])
         rows[name] = {'kind': 'tokenizer', 'pixel_err': evaluate_tokenizer(tok, valid_dl)['pixel_err'], 'fid': fid(clf, (rec[:n] > 0.5).float(), real[n:2 * n])}
         tok_valid[name] = token_dls(tok, valid_dl, valid_dl, bs=100, device=device)[1]
-    for name, spec in PRIORS.items():
-        if (ckpt_dir/f'{name}.pt').exists() and spec[3] in toks:
-            rows[name], _ = _prior_row(_load(ckpt_dir, name, spec, device), toks[spec[3]], clf, real, tok_valid[spec[3]], n, device)
+    for name, (ck, spec, tk, kw) in PRIORS.items():
+        if (ckpt_dir/f'{ck}.pt').exists() and tk in toks:
+            rows[name], _ = _prior_row(_load(ckpt_dir, ck, spec, device), toks[tk], clf, real, tok_valid[tk], n, device, **kw)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir/'benchmark.json').write_text(json.dumps({'n': n, 'device': str(device), 'rows': rows}, indent=1))
     (out_dir/'benchmark.md').write_text(benchmark_table(rows, n))

@@ -27,6 +27,7 @@ class NextScaleConfig:
     n_gated: int = 4              # gated PixelCNN blocks (pixelcnn mode only)
     num_classes: int = 0          # > 0: class-conditional, with label dropout for classifier-free guidance
     label_drop: float = 0.1       # probability of dropping the label while training
+    dropout: float = 0.1          # dropout inside the conv blocks (8,000 training digits are easy to overfit)
 
     @classmethod
     def tiny(cls, **kw): return cls(**{**dict(hidden=16, n_cond=2, n_gated=2), **kw})
@@ -42,10 +43,10 @@ class NextScaleConfig:
 
 # %% ../nbs/08_next_scale.ipynb #704c8298
 class ConvBlock(nn.Module):
-    "x + conv3x3(gelu(conv3x3(gelu(x)))): context spreads, shape stays."
-    def __init__(self, c):
+    "x + conv3x3(dropout(gelu(conv3x3(gelu(x))))): context spreads, shape stays."
+    def __init__(self, c, dropout=0.0):
         super().__init__()
-        self.net = nn.Sequential(nn.GELU(), nn.Conv2d(c, c, 3, padding=1), nn.GELU(), nn.Conv2d(c, c, 3, padding=1))
+        self.net = nn.Sequential(nn.GELU(), nn.Conv2d(c, c, 3, padding=1), nn.GELU(), nn.Dropout(dropout), nn.Conv2d(c, c, 3, padding=1))
     def forward(self, x): return x + self.net(x)
 
 # %% ../nbs/08_next_scale.ipynb #9c3127a0
@@ -58,7 +59,7 @@ class NextScalePrior(nn.Module):
         self.start = nn.Parameter(torch.randn(1, c.hidden, 1, 1) * 0.02)
         self.stage = nn.Embedding(len(c.scales), c.hidden)
         self.label = nn.Embedding(c.num_classes + 1, c.hidden) if c.num_classes else None  # last index: no label
-        self.cond_net = nn.Sequential(*[ConvBlock(c.hidden) for _ in range(c.n_cond)])
+        self.cond_net = nn.Sequential(*[ConvBlock(c.hidden, c.dropout) for _ in range(c.n_cond)])
         if c.mode == 'pixelcnn':
             self.embed, self.gated = nn.Embedding(c.num_codes, c.hidden), GatedStack(c.hidden, c.n_gated, 3, cond_ch=c.hidden)
         self.head = nn.Sequential(nn.GELU(), nn.Conv2d(c.hidden, c.num_codes, 1))
@@ -107,10 +108,12 @@ def _scale_logits(self:NextScalePrior, si, x, labels, cfg, n, idx=None):
 
 # %% ../nbs/08_next_scale.ipynb #d1ac8593
 @torch.no_grad()
-def _ns_sample(self:NextScalePrior, n:int, tokenizer, labels=None, cfg:float=0.0, temperature:float=1.0,
+def _ns_sample(self:NextScalePrior, n:int, tokenizer, labels=None, cfg:float=0.0, temperature=1.0,
                top_k:int=None, generator=None) -> list:
-    "Sample n token pyramids coarse to fine: [(n,s,s) for s in scales]."
+    "Sample n token pyramids coarse to fine: [(n,s,s) for s in scales]; `temperature` may be one per scale."
     if n < 1: raise ValueError(f"n must be at least 1, got {n}.")
+    temps = tuple(temperature) if isinstance(temperature, (list, tuple)) else (temperature,) * len(self.config.scales)
+    if len(temps) != len(self.config.scales): raise ValueError(f"Give one temperature, or one per scale ({len(self.config.scales)}), got {len(temps)}.")
     if labels is not None and self.label is None: raise ValueError("This prior is unconditional: train it with num_classes > 0 to pass labels.")
     self.eval(); tokenizer.eval()
     dev = next(self.parameters()).device
@@ -118,7 +121,7 @@ def _ns_sample(self:NextScalePrior, n:int, tokenizer, labels=None, cfg:float=0.0
     for si, s in enumerate(self.config.scales):
         if self.config.mode == 'parallel':
             lg = self._scale_logits(si, x, labels, cfg, n)                                          # (n,K,s,s)
-            idx = sample_logits(lg.permute(0, 2, 3, 1).reshape(n * s * s, -1), temperature, top_k, generator).view(n, s, s)
+            idx = sample_logits(lg.permute(0, 2, 3, 1).reshape(n * s * s, -1), temps[si], top_k, generator).view(n, s, s)
         else:
             cond = self.condition(si, x, labels, n)
             uncond = self.condition(si, x, None, n) if cfg and labels is not None else None
@@ -127,7 +130,7 @@ def _ns_sample(self:NextScalePrior, n:int, tokenizer, labels=None, cfg:float=0.0
                 i, j = divmod(p, s)
                 lg = self.logits(cond, idx)[:, :, i, j]
                 if uncond is not None: lg = (1 + cfg) * lg - cfg * self.logits(uncond, idx)[:, :, i, j]
-                idx[:, i, j] = sample_logits(lg, temperature, top_k, generator)
+                idx[:, i, j] = sample_logits(lg, temps[si], top_k, generator)
         fh, x = tokenizer.next_input(fh, si, idx)
         tokens.append(idx)
     return tokens

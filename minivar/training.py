@@ -199,7 +199,7 @@ def fit(model, train_dl, valid_dl=None,
         if hasattr(getattr(train_dl, 'sampler', None), 'sampler') and hasattr(train_dl.sampler.sampler, 'set_epoch'):
             train_dl.sampler.sampler.set_epoch(epoch)                  # distributed shuffling
         model.train(); sums, n, t0 = {}, 0, time.perf_counter()
-        for batch in tqdm(train_dl, desc=f'epoch {epoch+1}/{epochs}', leave=False, disable=not show):
+        for batch in tqdm(train_dl, desc=f'epoch {epoch+1}/{epochs}', leave=False, disable=None if show else True):  # None: off when not a terminal
             batch = to_device(batch, device)
             bs = len(batch[0]) if isinstance(batch, (list, tuple)) else len(batch)
             for k, v in _step(model, opt, sched, batch, loss_fn, device, clip).items(): sums[k] = sums.get(k, 0.) + v * bs
