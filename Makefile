@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test check-sync nbtest export clean-nbs demo
+.PHONY: install test check-sync nbtest export demo
 
 $(STAMP): setup.py settings.ini
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,3 +42,8 @@ test: check-sync
 export: install
 	$(BIN)/nbdev_export
 	$(BIN)/nbdev_clean
+
+# The main job: train a multi-scale tokenizer and a next-scale prior (about 10 minutes on 2 CPU cores),
+# sample 1,000 digits, score them, and write outputs/ (see README).
+demo: install
+	$(BIN)/minivar_demo --out outputs

@@ -4,10 +4,10 @@
 
 # %% auto #0
 __all__ = ['COMMON', 'TOKENIZER_DEFAULTS', 'PRIOR_DEFAULTS', 'minivar_train_tokenizer', 'minivar_train_prior', 'minivar_sample',
-           'RATES', 'SHARES', 'minivar_demo', 'UsageError', 'cli', 'parse_scales', 'resolve_config', 'prepare_out',
-           'write_json', 'write_npy', 'write_png', 'setup_device', 'check_replicas', 'wandb_logger', 'make_tokenizer',
-           'train_tokenizer', 'load_tokenizer', 'make_prior', 'prior_loss', 'train_prior', 'load_prior', 'sample',
-           'plan_epochs', 'demo']
+           'RATES', 'SHARES', 'MAX_PRIOR_PASSES', 'minivar_demo', 'UsageError', 'cli', 'parse_scales', 'resolve_config',
+           'prepare_out', 'write_json', 'write_npy', 'write_png', 'setup_device', 'check_replicas', 'wandb_logger',
+           'make_tokenizer', 'train_tokenizer', 'load_tokenizer', 'make_prior', 'prior_loss', 'train_prior',
+           'load_prior', 'sample', 'plan_epochs', 'demo']
 
 # %% ../nbs/10_cli.ipynb #5af089be
 import sys, os, io, json, time, argparse, contextlib
@@ -287,14 +287,16 @@ def sample(prior:str='outputs/prior.pt', # prior checkpoint
 minivar_sample = cli(sample)
 
 # %% ../nbs/10_cli.ipynb #844e424a
-RATES = {  # training images per second (validation included) measured per device type: tokenizer, prior, classifier
-    'cpu': (2000, 1100, 1600), 'cuda': (20000, 12000, 20000), 'mps': (4000, 2500, 4000)}
+RATES = {  # training images/s, validation included: tokenizer, prior, classifier. cpu: 2 cores; cuda: one H200
+    'cpu': (2000, 1100, 1600), 'cuda': (5000, 4800, 29000), 'mps': (3000, 2000, 4000)}  # mps: a guess, not measured
 SHARES = (0.4, 0.4, 0.08)  # of the budget: tokenizer, prior, classifier (the rest: sampling and scoring)
+MAX_PRIOR_PASSES = 320_000  # prior training images seen at most: beyond ~40 epochs of 8,000 digits the prior overfits
 
 def plan_epochs(budget_min:float, device_type:str, n_train:int) -> tuple:
     "Epochs for tokenizer, prior and classifier that fit the budget at the measured rates."
     rates = RATES.get(device_type, RATES['cpu'])
-    return tuple(max(1, int(budget_min * 60 * share * rate / n_train)) for share, rate in zip(SHARES, rates))
+    tok, prior, clf = (max(1, int(budget_min * 60 * share * rate / n_train)) for share, rate in zip(SHARES, rates))
+    return tok, max(1, min(prior, MAX_PRIOR_PASSES // n_train)), clf
 
 # %% ../nbs/10_cli.ipynb #dc09fc24
 def _summary(metrics:dict) -> str:
@@ -313,9 +315,10 @@ def demo(budget:float=10.0, # minutes of training on this kind of device (sets t
          device:str=None, # cpu, cuda or mps (default: the best available)
          dataset:str='mnist', # mnist (fashion_mnist works too)
          n_samples:int=1000, # samples written to samples.npy and scored
+         cfg:float=2.0, # classifier-free guidance of the class-conditional prior (0: none)
          progress:bool=True, # show progress bars (--no-progress hides them)
         ):
-    "Train a multi-scale tokenizer and a next-scale prior within a budget, sample, score; write outputs/."
+    "Train a multi-scale tokenizer and a class-conditional next-scale prior within a budget, sample, score; write outputs/."
     t_start = time.perf_counter()
     cfg = resolve_config({'budget': None, 'seed': None, 'device': None, 'dataset': None, 'n': None},
                          budget=budget, seed=seed, device=device, dataset=dataset, n=n_samples)
@@ -326,14 +329,14 @@ def demo(budget:float=10.0, # minutes of training on this kind of device (sets t
     print(f"minivar_demo: {n_train} training images, budget {budget} min on {dev.type}: epochs tokenizer {e_tok}, prior {e_prior}, classifier {e_clf}")
     common = dict(dataset=cfg['dataset'], seed=seed, device=str(dev), out=str(outp), progress=progress)
     tok, tok_metrics = train_tokenizer(epochs=e_tok, **common)
-    prior, tok, prior_metrics = train_prior(epochs=e_prior, **common)
+    prior, tok, prior_metrics = train_prior(epochs=e_prior, num_classes=10, **common)   # class-conditional, sampled with guidance
     train_dl, valid_dl = get_dls(cfg['dataset'], bs=500)
     with torch.no_grad():
         x = next(iter(valid_dl))[0][:8].to(dev); toks = tok.tokenize(x)
         cols = [decode_samples(tok, toks[:k]) for k in range(1, len(toks) + 1)] + [x]
     write_png(outp/'coarse_to_fine.png', show_images(torch.stack(cols, 1).flatten(0, 1).cpu(), nrow=len(cols), title='after each scale, then the original').figure)
-    imgs = sample(str(outp/'prior.pt'), n=n_samples, seed=seed, device=str(dev), out=str(outp))
-    speed = throughput(lambda b: prior.sample(b, tok), prior.head, bs=100, device=dev)
+    imgs = sample(str(outp/'prior.pt'), n=n_samples, cfg=cfg, seed=seed, device=str(dev), out=str(outp))   # digits 0-9 in turn
+    speed = throughput(lambda b: prior.sample(b, tok, labels=torch.arange(b, device=dev) % 10, cfg=cfg), prior.head, bs=100, device=dev)
     clf = get_classifier(train_dl, valid_dl, epochs=e_clf, device=dev, path=outp/'classifier.pt', retrain=True)
     real = torch.cat([x for x, _ in valid_dl])
     n_ref = min(n_samples, len(real) // 2)
