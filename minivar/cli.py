@@ -315,7 +315,7 @@ def demo(budget:float=10.0, # minutes of training on this kind of device (sets t
          device:str=None, # cpu, cuda or mps (default: the best available)
          dataset:str='mnist', # mnist (fashion_mnist works too)
          n_samples:int=1000, # samples written to samples.npy and scored
-         cfg:float=2.0, # classifier-free guidance of the class-conditional prior (0: none)
+         guidance:float=2.0, # classifier-free guidance weight of the class-conditional prior (0: none)
          progress:bool=True, # show progress bars (--no-progress hides them)
         ):
     "Train a multi-scale tokenizer and a class-conditional next-scale prior within a budget, sample, score; write outputs/."
@@ -335,8 +335,8 @@ def demo(budget:float=10.0, # minutes of training on this kind of device (sets t
         x = next(iter(valid_dl))[0][:8].to(dev); toks = tok.tokenize(x)
         cols = [decode_samples(tok, toks[:k]) for k in range(1, len(toks) + 1)] + [x]
     write_png(outp/'coarse_to_fine.png', show_images(torch.stack(cols, 1).flatten(0, 1).cpu(), nrow=len(cols), title='after each scale, then the original').figure)
-    imgs = sample(str(outp/'prior.pt'), n=n_samples, cfg=cfg, seed=seed, device=str(dev), out=str(outp))   # digits 0-9 in turn
-    speed = throughput(lambda b: prior.sample(b, tok, labels=torch.arange(b, device=dev) % 10, cfg=cfg), prior.head, bs=100, device=dev)
+    imgs = sample(str(outp/'prior.pt'), n=n_samples, cfg=guidance, seed=seed, device=str(dev), out=str(outp))   # digits 0-9 in turn
+    speed = throughput(lambda b: prior.sample(b, tok, labels=torch.arange(b, device=dev) % 10, cfg=guidance), prior.head, bs=100, device=dev)
     clf = get_classifier(train_dl, valid_dl, epochs=e_clf, device=dev, path=outp/'classifier.pt', retrain=True)
     real = torch.cat([x for x, _ in valid_dl])
     n_ref = min(n_samples, len(real) // 2)
