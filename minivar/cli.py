@@ -198,7 +198,7 @@ def make_prior(cfg:dict, tok):
     extra, c = dict(cfg.get('model') or {}), tok.config
     if cfg['kind'] == 'raster':
         if not isinstance(tok, VQVAE): raise ValueError("A raster prior needs a single-scale tokenizer (train one with --kind single).")
-        return PixelCNN(PixelCNNConfig(num_codes=c.num_codes, size=c.image_size // 2**c.n_down if hasattr(c, 'image_size') else 7, **extra))
+        return PixelCNN(PixelCNNConfig(num_codes=c.num_codes, size=_data_shape(cfg['dataset'])['image_size'] // 2**c.n_down, **extra))
     if cfg['kind'] not in ('parallel', 'pixelcnn'): raise ValueError(f"--kind must be 'parallel', 'pixelcnn' or 'raster', got {cfg['kind']!r}.")
     if not isinstance(tok, MultiScaleVQVAE): raise ValueError(f"A next-scale prior needs a multi-scale tokenizer (train one with --kind multiscale).")
     return NextScalePrior(NextScaleConfig(num_codes=c.num_codes, latent_dim=c.latent_dim, scales=c.scales, mode=cfg['kind'],
