@@ -15,7 +15,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from .core import resolve_device, seed_everything, cache_dir
-from .training import fit, evaluate, load_model, save_checkpoint
+from .training import fit, evaluate, load_model, save_checkpoint, atomic_write
 
 # %% ../nbs/09_evaluation.ipynb #68c748e2
 @dataclass
@@ -178,7 +178,9 @@ def _prior_row(prior, tok, clf, real, token_valid, n, device, cfg=2.0, **kw):
 # %% ../nbs/09_evaluation.ipynb #7cf9e19a
 def benchmark(valid_dl, n:int=1000, ckpt_dir=None, out_dir='.', device=None, classifier=None) -> dict:
     "Evaluate cached tokenizers and priors side by side; write benchmark.md and benchmark.json to out_dir."
-    from minivar.pixelcnn import token_dls
+    from torch.utils.data import TensorDataset
+    from minivar.data import batch_loader
+    from minivar.pixelcnn import tokenize_loader
     from minivar.vqvae import evaluate_tokenizer
     device, ckpt_dir, out_dir = resolve_device(device), Path(ckpt_dir or cache_dir('checkpoints')), Path(out_dir)
     clf = classifier or get_classifier(device=device, path=ckpt_dir/'classifier.pt')
@@ -191,13 +193,13 @@ def benchmark(valid_dl, n:int=1000, ckpt_dir=None, out_dir='.', device=None, cla
         toks[name] = tok = _load(ckpt_dir, name, spec, device)
         rec = torch.cat([tok.reconstruct(x.to(device)).cpu() for x, _ in valid_dl])
         rows[name] = {'kind': 'tokenizer', 'pixel_err': evaluate_tokenizer(tok, valid_dl)['pixel_err'], 'fid': fid(clf, (rec[:n] > 0.5).float(), real[n:2 * n])}
-        tok_valid[name] = token_dls(tok, valid_dl, valid_dl, bs=100, device=device)[1]
+        tok_valid[name] = batch_loader(TensorDataset(*tokenize_loader(tok, valid_dl, device)), 100, train=False)
     for name, (ck, spec, tk, kw) in PRIORS.items():
         if (ckpt_dir/f'{ck}.pt').exists() and tk in toks:
             rows[name], _ = _prior_row(_load(ckpt_dir, ck, spec, device), toks[tk], clf, real, tok_valid[tk], n, device, **kw)
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir/'benchmark.json').write_text(json.dumps({'n': n, 'device': str(device), 'rows': rows}, indent=1))
-    (out_dir/'benchmark.md').write_text(benchmark_table(rows, n))
+    atomic_write(out_dir/'benchmark.json', lambda f: f.write(json.dumps({'n': n, 'device': str(device), 'rows': rows}, indent=1).encode()))
+    atomic_write(out_dir/'benchmark.md', lambda f: f.write(benchmark_table(rows, n).encode()))
     return rows
 
 def benchmark_table(rows:dict, n:int) -> str:
