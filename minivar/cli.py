@@ -242,7 +242,7 @@ def train_prior(config:str=None, # JSON file with any of the settings below
                ckpt_extra={'tokenizer': str(tok_path), 'run_config': cfg})
     check_replicas(prior)
     if dist_info()[0] != 0: return None
-    metrics = {**hist.valid[-1], 'train_tokens_maps_per_s': float(np.mean([r['samples_per_s'] for r in hist.train])),
+    metrics = {**hist.valid[-1], 'train_token_maps_per_s': float(np.mean([r['samples_per_s'] for r in hist.train])),
                'passes_per_sample': prior.config.passes_per_sample if isinstance(prior, NextScalePrior) else prior.config.size ** 2,
                'epochs': cfg['epochs'], 'config': cfg}
     write_json(outp/'prior_metrics.json', metrics)
