@@ -186,12 +186,16 @@ def train_tokenizer(config:str=None, # JSON file with any of the settings below
 minivar_train_tokenizer = cli(train_tokenizer)
 
 # %% ../nbs/10_cli.ipynb #c5e88658
+def _load_one_of(path, kinds:dict, what:str, flag:str, device=None):
+    "The model at `path`, whose kind must be one of `kinds` ({class name: (class, config class)}), and its checkpoint."
+    ck = load_checkpoint(path)
+    if ck['kind'] not in kinds: raise ValueError(f"{path} holds a {ck['kind']}, not a {what}: pass {flag} with a {what}.pt.")
+    return load_model(path, *kinds[ck['kind']], device), ck
+
 def load_tokenizer(path, device=None):
     "A single- or multi-scale tokenizer from its checkpoint."
-    ck = load_checkpoint(path)
     kinds = {'VQVAE': (VQVAE, VQVAEConfig), 'MultiScaleVQVAE': (MultiScaleVQVAE, MultiScaleConfig)}
-    if ck['kind'] not in kinds: raise ValueError(f"{path} holds a {ck['kind']}, not a tokenizer: pass --tokenizer with a tokenizer.pt.")
-    return load_model(path, *kinds[ck['kind']], device)
+    return _load_one_of(path, kinds, 'tokenizer', '--tokenizer', device)[0]
 
 def make_prior(cfg:dict, tok):
     "A fresh prior of kind 'parallel', 'pixelcnn' (next-scale) or 'raster' for a tokenizer."
@@ -253,10 +257,9 @@ minivar_train_prior = cli(train_prior)
 # %% ../nbs/10_cli.ipynb #c9f70c29
 def load_prior(path, device=None):
     "A prior (raster or next-scale) and the path of its tokenizer, from its checkpoint."
-    ck = load_checkpoint(path)
     kinds = {'PixelCNN': (PixelCNN, PixelCNNConfig), 'NextScalePrior': (NextScalePrior, NextScaleConfig)}
-    if ck['kind'] not in kinds: raise ValueError(f"{path} holds a {ck['kind']}, not a prior: pass --prior with a prior.pt.")
-    return load_model(path, *kinds[ck['kind']], device), ck.get('tokenizer')
+    model, ck = _load_one_of(path, kinds, 'prior', '--prior', device)
+    return model, ck.get('tokenizer')
 
 # %% ../nbs/10_cli.ipynb #805e7973
 def sample(prior:str='outputs/prior.pt', # prior checkpoint
