@@ -5,9 +5,9 @@
 # %% auto #0
 __all__ = ['COMMON', 'TOKENIZER_DEFAULTS', 'PRIOR_DEFAULTS', 'minivar_train_tokenizer', 'minivar_train_prior', 'minivar_sample',
            'RATES', 'SHARES', 'MAX_PRIOR_PASSES', 'minivar_demo', 'UsageError', 'cli', 'parse_scales', 'resolve_config',
-           'prepare_out', 'write_json', 'write_npy', 'write_png', 'setup_device', 'check_replicas', 'wandb_logger',
-           'make_tokenizer', 'train_tokenizer', 'load_tokenizer', 'make_prior', 'prior_loss', 'train_prior',
-           'load_prior', 'sample', 'plan_epochs', 'demo']
+           'prepare_out', 'write_json', 'write_npy', 'write_png', 'setup_device', 'check_replicas', 'require_wandb',
+           'wandb_logger', 'make_tokenizer', 'train_tokenizer', 'load_tokenizer', 'make_prior', 'prior_loss',
+           'train_prior', 'load_prior', 'sample', 'plan_epochs', 'demo']
 
 # %% ../nbs/10_cli.ipynb #5af089be
 import sys, os, io, json, time, argparse, contextlib
@@ -26,13 +26,20 @@ from .vqvae import VQVAE, VQVAEConfig, evaluate_tokenizer, token_stats
 from .multiscale import MultiScaleVQVAE, MultiScaleConfig
 from .pixelcnn import PixelCNN, PixelCNNConfig, token_dls, decode_samples
 from .nextscale import NextScalePrior, NextScaleConfig
-from .metrics import sample_images, throughput, fid, fid_floor, classifier_stats, get_classifier
+from .metrics import sample_images, throughput, fid, fid_floor, classifier_stats, get_classifier, GUIDANCE
 
 # %% ../nbs/10_cli.ipynb #cc5eb5db
 class UsageError(ValueError):
     "A problem with the command line that the user can fix."
 
 def _raise_usage(msg): raise UsageError(msg)
+
+def _leave_process_group(wait:bool):
+    "Leave the torchrun process group, if any, after (with `wait`) every process got there: a Gloo peer can abort when another exits first."
+    d = torch.distributed
+    if not (d.is_available() and d.is_initialized()): return
+    if wait: d.barrier()
+    d.destroy_process_group()
 
 def cli(func):
     "A console entry point for `func`: flags from its signature; user errors as one line on stderr, exit code 2."
@@ -43,7 +50,9 @@ def cli(func):
         try:
             args = vars(p.parse_args(argv)); args.pop('pdb', None); args.pop('xtra', None)
             func(**args)                          # console scripts exit with main()'s return value: keep it None
+            _leave_process_group(wait=True)
         except (ValueError, FileNotFoundError, NotADirectoryError, PermissionError) as e:
+            _leave_process_group(wait=False)
             print(f'{prog}: error: {e}', file=sys.stderr)
             sys.exit(2)
     main.__doc__, main.__name__ = func.__doc__, prog
@@ -126,14 +135,22 @@ def _say(*a):
     if dist_info()[0] == 0: print(*a, flush=True)
 
 # %% ../nbs/10_cli.ipynb #8a856344
+def require_wandb(enabled:bool=True):
+    "The wandb module when `enabled` (a clear error when it is not installed), else None."
+    if not enabled: return None
+    try: import wandb
+    except ImportError: raise ValueError("--wandb needs the wandb package: pip install wandb (or leave out --wandb).") from None
+    return wandb
+
 def wandb_logger(enabled:bool, project:str, cfg:dict):
     "An `on_epoch` callback logging to W&B, or None when disabled."
     if not enabled or dist_info()[0] != 0: return None
-    try: import wandb
-    except ImportError: raise ValueError("--wandb needs the wandb package: pip install wandb (or leave out --wandb).") from None
-    run = wandb.init(project=project, config=cfg)
-    return lambda epoch, h: run.log({'epoch': epoch, **{f'train/{k}': v for k, v in h.train[-1].items()},
-                                     **({f'valid/{k}': v for k, v in h.valid[-1].items()} if h.valid else {})})
+    run = require_wandb().init(project=project, config=cfg)
+    def log(epoch, h):
+        run.log({'epoch': epoch, **{f'train/{k}': v for k, v in h.train[-1].items()},
+                 **({f'valid/{k}': v for k, v in h.valid[-1].items()} if h.valid else {})})
+        if epoch == cfg['epochs']: run.finish()            # one W&B run per command, closed after its last epoch
+    return log
 
 # %% ../nbs/10_cli.ipynb #c9a2681e
 def _data_shape(dataset):
@@ -166,6 +183,7 @@ def train_tokenizer(config:str=None, # JSON file with any of the settings below
     "Train a tokenizer; write tokenizer.pt, tokenizer_metrics.json and reconstructions.png."
     cfg = resolve_config(TOKENIZER_DEFAULTS, config, kind=kind, dataset=dataset, epochs=epochs, bs=bs, lr=lr, scales=scales,
                          device=device, seed=seed, out=out, n_train=n_train)
+    require_wandb(wandb)                                          # before any work
     model, outp = make_tokenizer(cfg), prepare_out(cfg['out'])
     dev = setup_device(cfg['device'])
     _say('minivar_train_tokenizer config: ' + json.dumps(cfg, default=str))
@@ -232,6 +250,7 @@ def train_prior(config:str=None, # JSON file with any of the settings below
     "Train a prior on a tokenizer's tokens; write prior.pt and prior_metrics.json."
     cfg = resolve_config(PRIOR_DEFAULTS, config, tokenizer=tokenizer, kind=kind, num_classes=num_classes, dataset=dataset, epochs=epochs,
                          bs=bs, lr=lr, device=device, seed=seed, out=out, n_train=n_train)
+    require_wandb(wandb)                                          # before any work
     outp = prepare_out(cfg['out'])
     tok_path = Path(cfg['tokenizer'] or outp/'tokenizer.pt').resolve()
     dev = setup_device(cfg['device'])
@@ -268,7 +287,7 @@ def sample(prior:str='outputs/prior.pt', # prior checkpoint
            temperature:float=1.0, # softmax temperature (<1: safer, less varied)
            top_k:int=None, # sample only among the k most likely codes
            label:int=None, # digit to draw (class-conditional priors); default: 0-9 in turn
-           cfg:float=2.0, # classifier-free guidance weight (class-conditional priors)
+           cfg:float=GUIDANCE, # classifier-free guidance weight (class-conditional priors; 0: none)
            seed:int=0, # random seed
            device:str=None, # cpu, cuda or mps (default: the best available)
            out:str='outputs', # output folder
@@ -318,7 +337,7 @@ def demo(budget:float=10.0, # minutes of training on this kind of device (sets t
          device:str=None, # cpu, cuda or mps (default: the best available)
          dataset:str='mnist', # mnist (fashion_mnist works too)
          n_samples:int=1000, # samples written to samples.npy and scored
-         guidance:float=2.0, # classifier-free guidance weight of the class-conditional prior (0: none)
+         guidance:float=GUIDANCE, # classifier-free guidance weight of the class-conditional prior (0: none)
          progress:bool=True, # show progress bars (--no-progress hides them)
         ):
     "Train a multi-scale tokenizer and a class-conditional next-scale prior within a budget, sample, score; write outputs/."
