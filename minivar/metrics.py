@@ -233,10 +233,12 @@ def guidance_sweep(prior, tok, clf, references:dict, weights=(0, 0.25, 0.5, 1, 2
     short = {k: len(r) for k, r in references.items() if len(r) < n}
     if short: raise ValueError(f"Each reference set needs at least n={n} images, got {short}: lower n.")
     labels = torch.arange(n, device=next(prior.parameters()).device) % prior.config.num_classes
+    ref_stats = {k: gaussian_fit(features(clf, r[:n])) for k, r in references.items()}     # once, not per weight and seed
     rows = {}
     for w in weights:
         imgs = [sample_images(prior, tok, n, seed=s, labels=labels, cfg=w) for s in seeds]
-        fids = {k: [fid(clf, x, r[:n]) for x in imgs] for k, r in references.items()}
+        stats = [gaussian_fit(features(clf, x)) for x in imgs]
+        fids = {k: [frechet_distance(*s, *ref) for s in stats] for k, ref in ref_stats.items()}
         rows[w] = {**{f'fid_{k}': statistics.mean(v) for k, v in fids.items()},
                    **{f'fid_{k}_spread': statistics.pstdev(v) for k, v in fids.items()},
                    'label_accuracy': statistics.mean(classifier_stats(clf, x, labels)['label_accuracy'] for x in imgs)}
