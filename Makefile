@@ -30,7 +30,7 @@ check-sync: install
 nbtest: install
 	@rc=0; $(BIN)/nbdev_test --do_print --timing 2>&1 | tee .nbtest.log || rc=$$?; \
 	total=$$(grep -c '^- Completed' .nbtest.log || true); \
-	failed=$$(awk '/^=+$$/{f=1;next} f && /\.ipynb[[:space:]]*$$/' .nbtest.log | wc -l); \
+	failed=$$(awk '/Tests Failed On The Following Notebooks/{f=1;next} f && /\.ipynb[[:space:]]*$$/' .nbtest.log | wc -l); \
 	echo "$$((total-failed)) passed, $$failed failed"; exit $$rc
 
 # nbdev_proc_nbs would first try to install Quarto (and pip-install into whatever `pip` is on PATH):

@@ -10,10 +10,11 @@ from minivar.core import seed_everything
 from minivar.data import get_dls
 from minivar.training import fit
 from minivar.multiscale import MultiScaleVQVAE
-from minivar.pixelcnn import PixelCNN, token_dls
+from minivar.tokens import token_dls, prior_loss
+from minivar.pixelcnn import PixelCNN
 from minivar.nextscale import NextScalePrior, NextScaleConfig
 from minivar.metrics import MNISTClassifier, throughput
-from minivar.cli import prior_loss, minivar_demo
+from minivar.cli import minivar_demo
 
 DEV = 'cuda'
 
@@ -31,7 +32,7 @@ def main(budget, epochs):
     res = {}
     tok = MultiScaleVQVAE()
     res['tokenizer'] = rate(tok, tr, va, epochs)
-    ttr, tva = token_dls(tok, tr, va, bs=128, device=DEV)
+    ttr, tva = token_dls(tok.to(DEV), tr, va, bs=128)
     ns = NextScalePrior(NextScaleConfig(num_codes=256, latent_dim=32))
     res['prior'] = rate(ns, ttr, tva, epochs, loss_fn=prior_loss(tok))
     clf = MNISTClassifier()

@@ -4,17 +4,17 @@
 
 # %% auto #0
 __all__ = ['OFFLINE_MNIST', 'ASSETS', 'DATASETS', 'read_idx', 'TensorImages', 'dataset_name', 'offline_mnist', 'load_split',
-           'batch_loader', 'get_dls', 'class_counts']
+           'get_dls', 'class_counts']
 
 # %% ../nbs/01_data.ipynb #55818e31
 import sys, gzip, hashlib, contextlib, io
 from pathlib import Path
 import numpy as np
 import torch
-from torch.utils.data import DataLoader, Dataset, BatchSampler, RandomSampler, SequentialSampler, DistributedSampler
+from torch.utils.data import Dataset
 import torchvision
 import minivar
-from .core import cache_dir, show_images, seed_everything
+from .core import cache_dir, show_images, seed_everything, batch_loader
 
 # %% ../nbs/01_data.ipynb #f0efc177
 OFFLINE_MNIST = {  # the official MNIST test split, shipped in minivar/assets/mnist
@@ -89,15 +89,6 @@ def load_split(name:str, train:bool, root=None, download:bool=True, quiet:bool=F
     how = 'could not be downloaded' if download else 'download=False'
     raise FileNotFoundError(f"{name} is not in {root} and {how} ({err}). Connect to the internet and pass download=True, "
                             f"or put torchvision's files for {name} in {root}. Only MNIST has an offline copy.")
-
-# %% ../nbs/01_data.ipynb #1e48b6e8
-def batch_loader(ds, bs:int, train:bool, seed:int=0) -> DataLoader:
-    "A loader yielding whole batches of `ds`: shuffled (seeded, sharded across processes) when `train`."
-    d = torch.distributed
-    if train and d.is_available() and d.is_initialized():
-        smp, bs = DistributedSampler(ds, shuffle=True, seed=seed, drop_last=True), max(1, bs // d.get_world_size())
-    else: smp = RandomSampler(ds, generator=seed_everything(seed)) if train else SequentialSampler(ds)
-    return DataLoader(ds, sampler=BatchSampler(smp, bs, drop_last=False), batch_size=None)
 
 # %% ../nbs/01_data.ipynb #01de7895
 def get_dls(name:str='mnist', # 'mnist', 'fashion_mnist' or 'cifar10'

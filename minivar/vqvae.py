@@ -11,6 +11,7 @@ from dataclasses import dataclass, asdict
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from fastcore.basics import patch
 from .quantizer import VectorQuantizer, VQOutput, codebook_stats
 from .training import evaluate
 
@@ -104,18 +105,18 @@ def to_images(out, likelihood:str) -> torch.Tensor:
     return torch.sigmoid(out) if likelihood == 'bernoulli' else out.clamp(0, 1)
 
 # %% ../nbs/04_vqvae.ipynb #6280c11f
-def _vqvae_loss(self:VQVAE, x_BCHW) -> dict:
+@patch
+def loss(self:VQVAE, x_BCHW) -> dict:
     "Named loss terms for a batch of images; 'loss' is the total."
     out, vq = self(x_BCHW)
     d = recon_terms(out.float(), x_BCHW, self.config.likelihood)
     d.update(vq=vq.loss, loss=d['recon'] + vq.loss, perplexity=torch.tensor(codebook_stats(vq.indices, self.config.num_codes)['perplexity']))
     return d
 
-def _reconstruct(self:VQVAE, x_BCHW) -> torch.Tensor:
+@patch
+def reconstruct(self:VQVAE, x_BCHW) -> torch.Tensor:
     "Reconstructed images in [0,1]."
     return to_images(self(x_BCHW)[0], self.config.likelihood)
-
-VQVAE.loss, VQVAE.reconstruct = _vqvae_loss, _reconstruct
 
 # %% ../nbs/04_vqvae.ipynb #3b77f540
 @torch.no_grad()
