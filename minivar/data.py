@@ -14,7 +14,7 @@ import torch
 from torch.utils.data import Dataset
 import torchvision
 import minivar
-from .core import cache_dir, show_images, seed_everything, batch_loader
+from .core import cache_dir, show_images, batch_loader
 
 # %% ../nbs/01_data.ipynb #f0efc177
 OFFLINE_MNIST = {  # the official MNIST test split, shipped in minivar/assets/mnist

@@ -7,7 +7,7 @@ __all__ = ['tokenize_loader', 'token_dls', 'Prior', 'check_prior', 'sample_logit
            'prior_loss']
 
 # %% ../nbs/06_tokens.ipynb #9a946afb
-import math, inspect
+import inspect
 from typing import Protocol, runtime_checkable
 import torch
 from torch.utils.data import TensorDataset
