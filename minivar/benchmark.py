@@ -35,8 +35,11 @@ PRIORS = {  # row name -> (checkpoint name, (class, config class), tokenizer che
     'nextscale_parallel_cond, guidance 2': ('nextscale_parallel_cond', _NEXT, 'multiscale', {'cfg': 2.0}),
     'raster_gpt': ('raster_gpt', _GPT, 'vqvae', {}),
     'var_transformer': ('var_transformer', _GPT, 'multiscale', {}),
+    'raster_gpt_cond': ('raster_gpt_cond', _GPT, 'vqvae', {}),
+    'var_transformer_cond': ('var_transformer_cond', _GPT, 'multiscale', {}),
+    'var_transformer, scales 1-2-3-4-5-6-7': ('var_transformer_1to7', _GPT, 'multiscale_1to7', {}),
 }
-TOKENIZERS = {'vqvae': (VQVAE, VQVAEConfig), 'multiscale': (MultiScaleVQVAE, MultiScaleConfig)}
+TOKENIZERS = {'vqvae': (VQVAE, VQVAEConfig), 'multiscale': (MultiScaleVQVAE, MultiScaleConfig), 'multiscale_1to7': (MultiScaleVQVAE, MultiScaleConfig)}
 
 def _load(ckpt_dir, name, spec, device): return load_model(Path(ckpt_dir)/f'{name}.pt', *spec, device)
 

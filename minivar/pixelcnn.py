@@ -13,7 +13,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.basics import patch
 from .masked import GatedStack
-from .tokens import sample_logits
+from .tokens import sample_logits, check_given, keep_given
 
 # %% ../nbs/08_pixelcnn.ipynb #03d82d15
 @dataclass
@@ -60,16 +60,17 @@ def loss(self:PixelCNN, tokens, tokenizer=None, labels=None) -> dict:
 @patch
 @torch.no_grad()
 def sample(self:PixelCNN, n:int, tokenizer=None, labels=None, cfg:float=0.0, temperature=1.0, top_k:int=None, top_p:float=None,
-           generator=None) -> list:
-    "Sample n token maps in raster order (size² passes); returns [tokens (n,size,size)]."
+           generator=None, given:list=None) -> list:
+    "Sample n token maps in raster order (size² passes), keeping the known codes of `given`; returns [tokens (n,size,size)]."
     if n < 1: raise ValueError(f"n must be at least 1, got {n}.")
     if labels is not None: raise ValueError("The raster PixelCNN is unconditional: pass no labels.")
     s, dev = self.config.size, next(self.parameters()).device
+    g = check_given(given, n, (s,), self.config.num_codes)[0].to(dev)                 # (n,s,s), -1 where drawn
     self.eval()
     idx = torch.zeros(n, s, s, dtype=torch.long, device=dev)
     for p in range(s * s):
         i, j = divmod(p, s)
-        idx[:, i, j] = sample_logits(self(idx)[:, :, i, j], temperature, top_k, top_p, generator)
+        idx[:, i, j] = keep_given(sample_logits(self(idx)[:, :, i, j], temperature, top_k, top_p, generator), g[:, i, j])
     return [idx]
 
 @patch(as_prop=True)

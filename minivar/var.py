@@ -12,7 +12,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.basics import patch
-from .tokens import sample_logits, guide
+from .tokens import sample_logits, guide, check_given, keep_given
 
 # %% ../nbs/10_var.ipynb #1e92afff
 @dataclass
@@ -154,12 +154,13 @@ def guidance_weights(cfg:float, n_steps:int, ramp:bool=True) -> list:
 @patch
 @torch.no_grad()
 def sample(self:GPTPrior, n:int, tokenizer, labels=None, cfg:float=0.0, temperature=1.0, top_k:int=None, top_p:float=None,
-           generator=None, ramp:bool=True) -> list:
-    "Sample n token lists with a key/value cache: one pass per scale (VAR) or per token (raster); guided when cfg > 0."
+           generator=None, given:list=None, ramp:bool=True) -> list:
+    "Sample n token lists with a key/value cache: one pass per scale (VAR) or per token (raster); guided when cfg > 0; known codes of `given` kept."
     c = self.config
     if n < 1: raise ValueError(f"n must be at least 1, got {n}.")
     if labels is not None and not c.num_classes: raise ValueError("This prior is unconditional: train it with num_classes > 0 to pass labels.")
     self.eval(); dev = next(self.parameters()).device
+    known = torch.cat([g.to(dev).flatten(1) for g in check_given(given, n, c.sides, c.num_codes)], 1)   # (n,L), -1 where drawn
     guided = bool(cfg) and labels is not None
     lab = labels if labels is not None else torch.full((n,), c.num_classes, device=dev)
     if guided: lab = torch.cat([lab, torch.full((n,), c.num_classes, device=dev)])       # (2n,): conditional, then unconditional rows
@@ -172,6 +173,7 @@ def sample(self:GPTPrior, n:int, tokenizer, labels=None, cfg:float=0.0, temperat
         lg = self(x, pos, caches, mask=False)                                                # (B,l,K): every position up to here is visible
         if guided: lg = guide(lg[:n], lg[n:], w)
         idx = sample_logits(lg.reshape(-1, c.num_codes), temperature, top_k, top_p, generator).view(n, -1)   # (n,l)
+        idx = keep_given(idx, known[:, pos:pos + x.shape[1]])
         pos += x.shape[1]
         if c.order == 'scale':
             idx = idx.view(n, s, s); out.append(idx)
