@@ -273,30 +273,29 @@ def check_dataset(tok, dataset:str, tok_path):
         raise ValueError(f"{tok_path} was trained on {c.in_channels}-channel images{f' of {c.image_size}x{c.image_size}' if hasattr(c, 'image_size') else ''}, "
                          f"not on {dataset} ({want['in_channels']}-channel {want['image_size']}x{want['image_size']}): pass the tokenizer's --dataset.")
 
+_NEEDS = {  # prior kind -> (the tokenizer it models, as named in errors, the tokenizer --kind that trains one, the prior's name)
+    'raster': (VQVAE, 'single-scale', 'single', 'A raster prior'), 'raster_gpt': (VQVAE, 'single-scale', 'single', 'A raster GPT'),
+    'var': (MultiScaleVQVAE, 'multi-scale', 'multiscale', 'A VAR transformer'),
+    **{k: (MultiScaleVQVAE, 'multi-scale', 'multiscale', 'A next-scale prior') for k in ('parallel', 'pixelcnn')}}
+
 def prior_spec(cfg:dict, tok) -> tuple:
     "(class, config class, settings) of the prior a resolved config asks for, over a tokenizer's tokens; all checked."
     c, kind = tok.config, cfg['kind']
     if not cfg['num_classes'] <= NUM_CLASSES: raise ValueError(f"--num_classes must be 0 (unconditional) or at most the dataset's {NUM_CLASSES} classes, got {cfg['num_classes']}.")
+    if kind not in _NEEDS: raise ValueError(f"--kind must be 'parallel', 'pixelcnn', 'raster', 'var' or 'raster_gpt', got {kind!r}.")
+    need, scale_kind, tok_kind, name = _NEEDS[kind]
+    if not isinstance(tok, need): raise ValueError(f"{name} needs a {scale_kind} tokenizer (train one with --kind {tok_kind}).")
     from_tok = {k: 'it comes from the tokenizer' for k in ('num_codes', 'latent_dim', 'scales', 'size')}
+    size = _data_shape(cfg['dataset'])['image_size'] // 2**c.n_down                 # the side of the last token map
     if kind == 'raster':
-        if not isinstance(tok, VQVAE): raise ValueError("A raster prior needs a single-scale tokenizer (train one with --kind single).")
         if cfg['num_classes']: raise ValueError("The raster prior is unconditional: leave out --num_classes, or use --kind parallel.")
-        extra = model_settings(cfg['model'], PixelCNNConfig, from_tok)
-        return PixelCNN, PixelCNNConfig, dict(num_codes=c.num_codes, size=_data_shape(cfg['dataset'])['image_size'] // 2**c.n_down, **extra)
-    if kind == 'raster_gpt':
-        if not isinstance(tok, VQVAE): raise ValueError("A raster GPT needs a single-scale tokenizer (train one with --kind single).")
+        return PixelCNN, PixelCNNConfig, dict(num_codes=c.num_codes, size=size, **model_settings(cfg['model'], PixelCNNConfig, from_tok))
+    shared = dict(num_codes=c.num_codes, latent_dim=c.latent_dim, num_classes=cfg['num_classes'])
+    if kind in ('var', 'raster_gpt'):
         extra = model_settings(cfg['model'], GPTConfig, {**from_tok, 'order': 'set by --kind', 'num_classes': 'set by --num_classes'})
-        size = _data_shape(cfg['dataset'])['image_size'] // 2**c.n_down
-        return GPTPrior, GPTConfig, dict(order='raster', num_codes=c.num_codes, latent_dim=c.latent_dim, scales=(size,), num_classes=cfg['num_classes'], **extra)
-    if kind == 'var':
-        if not isinstance(tok, MultiScaleVQVAE): raise ValueError("A VAR transformer needs a multi-scale tokenizer (train one with --kind multiscale).")
-        extra = model_settings(cfg['model'], GPTConfig, {**from_tok, 'order': 'set by --kind', 'num_classes': 'set by --num_classes'})
-        return GPTPrior, GPTConfig, dict(num_codes=c.num_codes, latent_dim=c.latent_dim, scales=c.scales, num_classes=cfg['num_classes'], **extra)
-    if kind not in ('parallel', 'pixelcnn'): raise ValueError(f"--kind must be 'parallel', 'pixelcnn', 'raster', 'var' or 'raster_gpt', got {kind!r}.")
-    if not isinstance(tok, MultiScaleVQVAE): raise ValueError("A next-scale prior needs a multi-scale tokenizer (train one with --kind multiscale).")
+        return GPTPrior, GPTConfig, dict(order='scale' if kind == 'var' else 'raster', scales=c.scales if kind == 'var' else (size,), **shared, **extra)
     extra = model_settings(cfg['model'], NextScaleConfig, {**from_tok, 'mode': 'set by --kind', 'num_classes': 'set by --num_classes'})
-    return NextScalePrior, NextScaleConfig, dict(num_codes=c.num_codes, latent_dim=c.latent_dim, scales=c.scales, mode=kind,
-                                                 num_classes=cfg['num_classes'], **extra)
+    return NextScalePrior, NextScaleConfig, dict(scales=c.scales, mode=kind, **shared, **extra)
 
 # %% ../nbs/14_cli.ipynb #d41e5ea6
 def train_prior(config:str=None, # JSON file with any of the settings below

@@ -118,7 +118,7 @@ def sample(self:NextScalePrior, n:int, tokenizer, labels=None, cfg:float=0.0, te
     if labels is not None and self.label is None: raise ValueError("This prior is unconditional: train it with num_classes > 0 to pass labels.")
     self.eval(); tokenizer.eval()
     dev = next(self.parameters()).device
-    given = [g.to(dev) for g in check_given(given, n, self.config.scales, self.config.num_codes)]
+    given = check_given(given, n, self.config.scales, self.config.num_codes, dev)
     fh, x, tokens = tokenizer.empty_f_hat(n, dev), None, []
     for si, s in enumerate(self.config.scales):
         if self.config.mode == 'parallel':

@@ -65,7 +65,7 @@ def sample(self:PixelCNN, n:int, tokenizer=None, labels=None, cfg:float=0.0, tem
     if n < 1: raise ValueError(f"n must be at least 1, got {n}.")
     if labels is not None: raise ValueError("The raster PixelCNN is unconditional: pass no labels.")
     s, dev = self.config.size, next(self.parameters()).device
-    g = check_given(given, n, (s,), self.config.num_codes)[0].to(dev)                 # (n,s,s), -1 where drawn
+    g = check_given(given, n, (s,), self.config.num_codes, dev)[0]                 # (n,s,s), -1 where drawn
     self.eval()
     idx = torch.zeros(n, s, s, dtype=torch.long, device=dev)
     for p in range(s * s):

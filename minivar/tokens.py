@@ -72,20 +72,19 @@ def guide(cond_logits, uncond_logits, w:float):
     return (1 + w) * cond_logits - w * uncond_logits
 
 # %% ../nbs/06_tokens.ipynb #a3a49673
-def check_given(given, n:int, sides, num_codes:int) -> list:
-    "`given` as a list of (n,s,s) LongTensors with codes in [-1, num_codes); None: all -1 (draw every token)."
-    if given is None: return [torch.full((n, s, s), -1, dtype=torch.long) for s in sides]
+def check_given(given, n:int, sides, num_codes:int, device=None) -> list:
+    "`given` as a list of (n,s,s) LongTensors with codes in [-1, num_codes), on `device`; None: all -1 (draw every token)."
+    if given is None: return [torch.full((n, s, s), -1, dtype=torch.long, device=device) for s in sides]
     want = [(n, s, s) for s in sides]
     got = [tuple(g.shape) if torch.is_tensor(g) else type(g).__name__ for g in given] if isinstance(given, (list, tuple)) else type(given).__name__
     if got != want or any(g.dtype != torch.long for g in given):
         raise ValueError(f"given must be a list of LongTensors shaped {want} (-1 where the prior draws), got {got}.")
     if any(((g < -1) | (g >= num_codes)).any() for g in given):
         raise ValueError(f"given holds codes outside [-1, {num_codes}): use -1 for tokens to draw and codes of this tokenizer elsewhere.")
-    return list(given)
+    return [g.to(device) for g in given]
 
 def keep_given(idx, given):
-    "Drawn tokens `idx`, with the known codes of `given` (same shape, -1 where unknown) put back."
-    given = given.to(idx.device)
+    "Drawn tokens `idx`, with the known codes of `given` (same shape and device, -1 where unknown) put back."
     return torch.where(given >= 0, given, idx)
 
 # %% ../nbs/06_tokens.ipynb #3ce2b6e9

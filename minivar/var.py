@@ -160,7 +160,7 @@ def sample(self:GPTPrior, n:int, tokenizer, labels=None, cfg:float=0.0, temperat
     if n < 1: raise ValueError(f"n must be at least 1, got {n}.")
     if labels is not None and not c.num_classes: raise ValueError("This prior is unconditional: train it with num_classes > 0 to pass labels.")
     self.eval(); dev = next(self.parameters()).device
-    known = torch.cat([g.to(dev).flatten(1) for g in check_given(given, n, c.sides, c.num_codes)], 1)   # (n,L), -1 where drawn
+    known = torch.cat([g.flatten(1) for g in check_given(given, n, c.sides, c.num_codes, dev)], 1)   # (n,L), -1 where drawn
     guided = bool(cfg) and labels is not None
     lab = labels if labels is not None else torch.full((n,), c.num_classes, device=dev)
     if guided: lab = torch.cat([lab, torch.full((n,), c.num_classes, device=dev)])       # (2n,): conditional, then unconditional rows
