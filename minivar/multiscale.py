@@ -12,7 +12,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.basics import patch
 from .quantizer import VectorQuantizer
-from .vqvae import VQVAEConfig, Encoder, Decoder, VQVAE
+from .vqvae import VQVAEConfig, Encoder, Decoder, VQVAE, check_images
+from .core import check_range
 
 # %% ../nbs/05_multiscale.ipynb #f42ecaf9
 @dataclass
@@ -28,6 +29,9 @@ class MultiScaleConfig(VQVAEConfig):
 
     def __post_init__(self):
         super().__post_init__()
+        if any(isinstance(k, bool) or not float(k).is_integer() for k in self.scales):
+            raise ValueError(f"scales must be whole numbers, got {self.scales}: e.g. (1, 2, 4, 7).")
+        check_range(self, 'n_phi', 1); check_range(self, 'image_size', 1); check_range(self, 'phi_ratio', 0, 1, integer=False)
         s = self.scales = tuple(int(k) for k in self.scales)
         if not s or s[0] < 1 or any(a >= b for a, b in zip(s, s[1:])):
             raise ValueError(f"scales must be positive and strictly increasing, got {s}: e.g. (1, 2, 4, 7).")
@@ -115,7 +119,7 @@ class MultiScaleVQVAE(nn.Module):
 
     def tokenize(self, x_BCHW) -> list:
         "Token maps [(B,s,s) for s in scales], coarse to fine."
-        return self(x_BCHW)[1].tokens
+        return self(check_images(x_BCHW, self.config.in_channels))[1].tokens
 
 # %% ../nbs/05_multiscale.ipynb #e0757515
 @patch

@@ -13,7 +13,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.basics import patch
 from .masked import GatedStack
-from .tokens import sample_logits, guide, check_given, keep_given
+from .tokens import sample_logits, guide, check_given, keep_given, check_labels
+from .core import check_range
 
 # %% ../nbs/09_next_scale.ipynb #d3bbbeff
 @dataclass
@@ -35,6 +36,8 @@ class NextScaleConfig:
     def __post_init__(self):
         self.scales = tuple(self.scales)
         if self.mode not in ('parallel', 'pixelcnn'): raise ValueError(f"mode must be 'parallel' or 'pixelcnn', got {self.mode!r}.")
+        for k, lo in (('num_codes', 2), ('latent_dim', 1), ('hidden', 1), ('n_cond', 0), ('n_gated', 1), ('num_classes', 0)): check_range(self, k, lo)
+        for k in ('label_drop', 'dropout'): check_range(self, k, 0, 1, integer=False, below=True)
 
     @property
     def passes_per_sample(self):
@@ -89,6 +92,7 @@ def loss(self:NextScalePrior, tokens:list, tokenizer, labels=None) -> dict:
     c = self.config
     if len(tokens) != len(c.scales): raise ValueError(f"Expected {len(c.scales)} token maps (scales {c.scales}), got {len(tokens)}.")
     with torch.no_grad(): inputs = [None] + tokenizer.teacher_forcing_inputs(tokens)
+    if self.label is not None: check_labels(labels, c.num_classes, len(tokens[0]))
     if self.label is not None and labels is not None and self.training:
         labels = labels.masked_fill(torch.rand(len(labels), device=labels.device) < c.label_drop, c.num_classes)
     ce = [F.cross_entropy(self.logits(self.condition(si, x, labels, len(t)), t).float(), t, reduction='sum')
@@ -116,6 +120,7 @@ def sample(self:NextScalePrior, n:int, tokenizer, labels=None, cfg:float=0.0, te
     temps = tuple(temperature) if isinstance(temperature, (list, tuple)) else (temperature,) * len(self.config.scales)
     if len(temps) != len(self.config.scales): raise ValueError(f"Give one temperature, or one per scale ({len(self.config.scales)}), got {len(temps)}.")
     if labels is not None and self.label is None: raise ValueError("This prior is unconditional: train it with num_classes > 0 to pass labels.")
+    check_labels(labels, self.config.num_classes, n)
     self.eval(); tokenizer.eval()
     dev = next(self.parameters()).device
     given = check_given(given, n, self.config.scales, self.config.num_codes, dev)

@@ -14,6 +14,7 @@ import torch.nn.functional as F
 from fastcore.basics import patch
 from .masked import GatedStack
 from .tokens import sample_logits, check_given, keep_given
+from .core import check_range
 
 # %% ../nbs/08_pixelcnn.ipynb #03d82d15
 @dataclass
@@ -26,6 +27,9 @@ class PixelCNNConfig:
 
     @classmethod
     def tiny(cls, **kw): return cls(**{**dict(hidden=16, n_layers=3), **kw})
+
+    def __post_init__(self):
+        for k, lo in (('num_codes', 2), ('size', 1), ('hidden', 1), ('n_layers', 1), ('k', 2)): check_range(self, k, lo)  # no layer: a token would see itself
 
 # %% ../nbs/08_pixelcnn.ipynb #78b7fea3
 class PixelCNN(nn.Module):

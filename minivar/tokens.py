@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['tokenize_loader', 'token_dls', 'Prior', 'check_prior', 'sample_logits', 'guide', 'check_given', 'keep_given',
-           'decode_samples', 'generate', 'prior_loss']
+           'check_labels', 'decode_samples', 'generate', 'prior_loss']
 
 # %% ../nbs/06_tokens.ipynb #9a946afb
 import inspect
@@ -57,6 +57,8 @@ def sample_logits(logits_NK, temperature:float=1.0, top_k:int=None, top_p:float=
     "One token per row of logits (N,K), with temperature, top-k and top-p (nucleus) filtering."
     _check_sampling(temperature, top_k, top_p)
     logits = logits_NK.float() / temperature
+    if logits.isnan().any() or (logits == float('inf')).any() or (logits == float('-inf')).all(-1).any():
+        raise ValueError(f"The logits are not finite numbers after temperature {temperature} and guidance: raise --temperature or lower --cfg.")
     if top_k:
         kth = logits.topk(min(top_k, logits.shape[-1]), dim=-1).values[:, -1:]       # (N,1)
         logits = logits.masked_fill(logits < kth, float('-inf'))
@@ -86,6 +88,17 @@ def check_given(given, n:int, sides, num_codes:int, device=None) -> list:
 def keep_given(idx, given):
     "Drawn tokens `idx`, with the known codes of `given` (same shape and device, -1 where unknown) put back."
     return torch.where(given >= 0, given, idx)
+
+# %% ../nbs/06_tokens.ipynb #e816ca59
+def check_labels(labels, num_classes:int, n:int=None):
+    "`labels` if they are integer classes in [0, num_classes), one per sample (n of them, when given); None stays None."
+    if labels is None: return None
+    if not torch.is_tensor(labels) or labels.ndim != 1 or labels.is_floating_point() or (n is not None and len(labels) != n):
+        raise ValueError(f"labels must be a 1-D integer tensor with one class per sample{f' ({n})' if n is not None else ''}, got {tuple(getattr(labels, 'shape', ())) or type(labels).__name__}.")
+    if len(labels) and (labels.min() < 0 or labels.max() >= num_classes):
+        raise ValueError(f"labels must be classes 0 to {num_classes - 1}, got values from {labels.min().item()} to {labels.max().item()} "
+                         f"({num_classes} is the no-label index that guidance uses: pass labels=None to sample unconditionally).")
+    return labels
 
 # %% ../nbs/06_tokens.ipynb #3ce2b6e9
 @torch.no_grad()

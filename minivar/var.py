@@ -12,7 +12,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.basics import patch
-from .tokens import sample_logits, guide, check_given, keep_given
+from .tokens import sample_logits, guide, check_given, keep_given, check_labels
+from .core import check_range
 
 # %% ../nbs/10_var.ipynb #1e92afff
 @dataclass
@@ -33,6 +34,9 @@ class GPTConfig:
     def __post_init__(self):
         self.scales = tuple(self.scales)
         if self.order not in ('scale', 'raster'): raise ValueError(f"order must be 'scale' or 'raster', got {self.order!r}.")
+        for k, lo in (('num_codes', 2), ('latent_dim', 1), ('width', 1), ('depth', 1), ('heads', 1), ('num_classes', 0)): check_range(self, k, lo)
+        for k in ('label_drop', 'dropout'): check_range(self, k, 0, 1, integer=False, below=True)
+        check_range(self, 'mlp_ratio', 0, integer=False)
         if self.width % self.heads: raise ValueError(f"width {self.width} must be a multiple of heads {self.heads}.")
     @property
     def sides(self): return self.scales if self.order == 'scale' else (self.scales[-1],)
@@ -138,6 +142,7 @@ def inputs(self:GPTPrior, tokens:list, tokenizer, labels=None):
 def loss(self:GPTPrior, tokens:list, tokenizer=None, labels=None) -> dict:
     "Teacher-forced cross-entropy over all positions: 'loss' (nats/token), bits per token, and per scale."
     c = self.config
+    if c.num_classes: check_labels(labels, c.num_classes, len(tokens[-1]))
     toks = tokens[-len(c.sides):]
     tgt = torch.cat([t.flatten(1) for t in toks], 1)                                     # (B,L)
     ce = F.cross_entropy(self(self.inputs(tokens, tokenizer, labels)).float().transpose(1, 2), tgt, reduction='none')  # (B,L)
@@ -159,6 +164,7 @@ def sample(self:GPTPrior, n:int, tokenizer, labels=None, cfg:float=0.0, temperat
     c = self.config
     if n < 1: raise ValueError(f"n must be at least 1, got {n}.")
     if labels is not None and not c.num_classes: raise ValueError("This prior is unconditional: train it with num_classes > 0 to pass labels.")
+    check_labels(labels, c.num_classes, n)
     self.eval(); dev = next(self.parameters()).device
     known = torch.cat([g.flatten(1) for g in check_given(given, n, c.sides, c.num_codes, dev)], 1)   # (n,L), -1 where drawn
     guided = bool(cfg) and labels is not None
