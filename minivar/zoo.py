@@ -173,7 +173,12 @@ def recipe_summary(name:str) -> str:
     return f"{r.model}{f' ({cfg})' if cfg else ''}{f' on {r.tokenizer} tokens' if r.tokenizer else ''}, {r.epochs} epochs, lr {r.lr:g}, batch {r.bs}, seed {r.seed}"
 
 # %% ../nbs/12_zoo.ipynb #3d436bb6
-CPU_MINUTES = {}  # measured training minutes of each full recipe on a 2-core CPU: the zoo's first estimate of what a model costs
+CPU_MINUTES = {  # measured training minutes on a 2-core CPU, the zoo's first estimate of a model's cost (it recalibrates as it goes)
+    'classifier': 1.6, 'vqvae': 9.8, 'vqvae_naive': 11.7, 'multiscale': 13.4, 'multiscale_1to7': 18.4, 'pixelcnn': 18.3,   # this chapter's zoo run,
+    'nextscale_parallel': 22.1, 'nextscale_pixelcnn': 20.4, 'nextscale_parallel_cond': 16.3, 'raster_gpt': 18.6,          # 2-3 models at a time,
+    'var_transformer': 44.9,                                                                                               # one thread each
+    'raster_gpt_cond': 11.2, 'var_transformer_cond': 17.1, 'var_transformer_1to7': 39.7, 'var_transformer_w64': 7.9,    # the same settings, timed
+    'raster_gpt_w64': 4.5}                                                                                                 # by the previous session
 
 def _expected_minutes(name:str) -> float:
     "A model's expected training minutes before calibration: measured, else its epochs of 8,000 images at 1,000 images/s."
