@@ -1,6 +1,6 @@
 """GPU check: AMP training, sampling speed and the demo on a CUDA device.
 
-Prints effective training rates (images/s, validation included: what `minivar.cli.RATES` holds per device type),
+Prints effective training rates (images/s, validation included; the demo now measures its own at start-up),
 sampling speed at batch 100, and runs `minivar_demo` with a short budget. Run on a machine with a GPU:
     python bench/gpu_check.py [--budget MINUTES]
 """
