@@ -14,7 +14,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from .core import resolve_device, seed_everything, cache_dir
-from .training import fit, evaluate, load_model, save_checkpoint
+from .training import fit, evaluate, load_model, save_checkpoint, sync_device
 
 # %% ../nbs/11_evaluation.ipynb #68c748e2
 @dataclass
@@ -124,17 +124,14 @@ def bits_per_token(prior, token_dl, loss_fn, device=None) -> float:
     "Validation NLL of a prior, in bits per token."
     return evaluate(prior, token_dl, loss_fn, device)['bits_per_token']
 
-def _sync(device):
-    if device.type == 'cuda': torch.cuda.synchronize()
-
 def throughput(sample_fn, head:nn.Module, bs:int=100, repeats:int=5, device=None) -> dict:
     "Images per second (median over repeats, after a warm-up) and network passes per image of `sample_fn(bs)`."
     device, calls = resolve_device(device), [0]
     hook = head.register_forward_hook(lambda *a: calls.__setitem__(0, calls[0] + 1))
     try:
-        sample_fn(bs); _sync(device)                                 # warm-up
+        sample_fn(bs); sync_device(device)                                 # warm-up
         calls[0], times = 0, []
         for _ in range(repeats):
-            t0 = time.perf_counter(); sample_fn(bs); _sync(device); times.append(time.perf_counter() - t0)
+            t0 = time.perf_counter(); sample_fn(bs); sync_device(device); times.append(time.perf_counter() - t0)
     finally: hook.remove()
     return {'images_per_s': bs / statistics.median(times), 'passes_per_image': calls[0] / repeats, 'batch': bs}

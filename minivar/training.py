@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['atomic_write', 'save_checkpoint', 'load_checkpoint', 'fingerprint', 'load_weights', 'load_model', 'History',
-           'to_device', 'image_loss', 'lr_at', 'evaluate', 'dist_info', 'fit', 'training_lock', 'step_seconds']
+           'to_device', 'image_loss', 'lr_at', 'evaluate', 'dist_info', 'fit', 'training_lock', 'sync_device',
+           'step_seconds']
 
 # %% ../nbs/03_training.ipynb #8bca454d
 import os, sys, time, math, copy, tempfile, hashlib, contextlib
@@ -287,7 +288,8 @@ def training_lock(path, wait:bool=True, poll:float=0.5):
     finally: path.unlink(missing_ok=True)
 
 # %% ../nbs/03_training.ipynb #99685883
-def _sync(device):
+def sync_device(device):
+    "Wait for the device's queued work (CUDA runs asynchronously), so that a timer measures it."
     if device.type == 'cuda': torch.cuda.synchronize(device)
 
 def step_seconds(model, batch, loss_fn=image_loss, device=None, steps:int=5) -> tuple:
@@ -297,11 +299,11 @@ def step_seconds(model, batch, loss_fn=image_loss, device=None, steps:int=5) -> 
     opt = torch.optim.AdamW(m.parameters(), lr=1e-4)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 1.0)
     for i in range(steps + 2):
-        if i == 2: _sync(device); t0 = time.perf_counter()
+        if i == 2: sync_device(device); t0 = time.perf_counter()
         _step(m, opt, sched, batch, loss_fn, device, 1.0)
-    _sync(device); train = (time.perf_counter() - t0) / steps
+    sync_device(device); train = (time.perf_counter() - t0) / steps
     m.eval(); t0 = time.perf_counter()
     with torch.no_grad(), torch.autocast(device.type, torch.bfloat16, enabled=device.type == 'cuda'):
         for _ in range(steps): loss_fn(m, batch)
-    _sync(device)
+    sync_device(device)
     return train, (time.perf_counter() - t0) / steps

@@ -128,9 +128,9 @@ def train_recipe(name:str, tok=None, device=None, ckpt_dir=None, tiny:bool=None,
     "Train a recipe's model (resuming an interrupted run), cache it as NAME.pt and return it."
     tiny, d, device = in_test() if tiny is None else tiny, zoo_dir(ckpt_dir), resolve_device(device)
     r, part = recipe(name), d/f'{name}.partial.pt'
-    if part.exists() and load_checkpoint(part).get('recipe') != _stamp(name, tok, tiny)['recipe']: part.unlink()   # another recipe's run
-    model, (train_dl, valid_dl) = build_model(name, tok, tiny), recipe_data(name, tok, tiny)
-    before = load_checkpoint(part).get('train_seconds', 0.0) if part.exists() else 0.0
+    old = load_checkpoint(part) if part.exists() else {}
+    if old and old.get('recipe') != _stamp(name, tok, tiny)['recipe']: part.unlink(); old = {}   # another recipe's run
+    model, (train_dl, valid_dl), before = build_model(name, tok, tiny), recipe_data(name, tok, tiny), old.get('train_seconds', 0.0)
     t0 = time.perf_counter()
     fit(model, train_dl, valid_dl, epochs=TEST_EPOCHS.get(name, 2) if tiny else r.epochs, lr=r.lr, loss_fn=recipe_loss(name, tok), device=device, ckpt=part,
         resume=True, progress=progress, log=None, ckpt_extra={**_stamp(name, tok, tiny), 'train_seconds': before})
