@@ -9,7 +9,7 @@ __all__ = ['COMMON', 'TOKENIZER_DEFAULTS', 'DEFAULT_SCALES', 'PRIOR_DEFAULTS', '
            'resolve_config', 'model_settings', 'build', 'prepare_out', 'write_json', 'write_npy', 'write_png',
            'setup_device', 'check_replicas', 'require_wandb', 'wandb_logger', 'tokenizer_spec', 'out_lock',
            'train_tokenizer', 'load_tokenizer', 'check_dataset', 'prior_spec', 'train_prior', 'load_prior',
-           'check_pair', 'sample', 'benchmark', 'zoo', 'plan_epochs', 'measure_demo', 'demo']
+           'check_pair', 'prior_tokenizer_path', 'sample', 'benchmark', 'zoo', 'plan_epochs', 'measure_demo', 'demo']
 
 # %% ../nbs/15_cli.ipynb #5af089be
 import sys, os, io, json, time, math, argparse, contextlib, tempfile, datetime
@@ -109,6 +109,8 @@ def resolve_config(defaults:dict, config=None, **flags) -> dict:
     for k in ('seed', 'num_classes'):
         v = cfg.get(k)
         if v is not None and (not isinstance(v, int) or isinstance(v, bool) or v < 0): raise ValueError(f"--{k} must be a non-negative integer, got {v!r}.")
+    for k in ('out', 'tokenizer', 'device', 'dataset', 'kind'):
+        if cfg.get(k) is not None and not isinstance(cfg[k], str): raise ValueError(f"--{k} must be a string, got {cfg[k]!r}.")
     if 'dataset' in cfg: cfg['dataset'] = dataset_name(cfg['dataset'])
     if cfg.get('scales') is not None: cfg['scales'] = parse_scales(cfg['scales'])
     if not isinstance(cfg.get('model', {}), dict): raise ValueError(f"The config's 'model' section must be a JSON object of model settings, got {cfg['model']!r}.")
@@ -409,6 +411,13 @@ def check_pair(prior, ck:dict, tok, tok_path):
         raise ValueError(f"{tok_path} has other weights than the tokenizer this prior was trained on (retrained since?): "
                          "pass the original --tokenizer, or train the prior again.")
 
+def prior_tokenizer_path(path, ck:dict):
+    "The tokenizer a prior checkpoint names: the file its `minivar_train_prior` run used, or for a zoo model its recipe's tokenizer beside it."
+    if ck.get('tokenizer'): return ck['tokenizer']
+    name = (ck.get('recipe') or {}).get('tokenizer')
+    if name: return Path(path).parent/f'{name}.pt'
+    raise ValueError(f"{path} does not say which tokenizer it was trained on: pass --tokenizer.")
+
 # %% ../nbs/15_cli.ipynb #805e7973
 def sample(prior:str='outputs/prior.pt', # prior checkpoint
            tokenizer:str=None, # tokenizer checkpoint (default: the one the prior was trained on)
@@ -429,7 +438,7 @@ def sample(prior:str='outputs/prior.pt', # prior checkpoint
     check_guidance(cfg)
     outp, dev = prepare_out(out), resolve_device(device)
     pr, ck = load_prior(prior, dev)
-    tok_path = tokenizer or ck.get('tokenizer')
+    tok_path = tokenizer or prior_tokenizer_path(prior, ck)
     tok = load_tokenizer(tok_path, dev)
     check_pair(pr, ck, tok, tok_path)
     conditional = pr.num_classes > 0

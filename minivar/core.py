@@ -28,6 +28,7 @@ def resolve_device(device=None) -> torch.device:
     if device is None: return default_device()
     try: dev = torch.device(device)
     except (RuntimeError, TypeError) as e: raise ValueError(f"Unknown device {device!r}: use 'cpu', 'cuda', 'cuda:0' or 'mps'.") from e
+    if dev.type not in ('cpu', 'cuda', 'mps'): raise ValueError(f"Device {device!r} cannot train or sample minivar's models: use 'cpu', 'cuda', 'cuda:0' or 'mps'.")
     if dev.type == 'cuda' and not torch.cuda.is_available():
         raise ValueError(f"Device {device!r} was requested but CUDA is not available here: use device='cpu' (or None for the default).")
     if dev.type == 'mps' and not torch.backends.mps.is_available():

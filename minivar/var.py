@@ -12,7 +12,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.basics import patch
-from .tokens import sample_logits, guide, check_given, keep_given, check_labels
+from .tokens import sample_logits, per_scale, guide, check_given, keep_given, check_labels
 from .core import check_range
 
 # %% ../nbs/10_var.ipynb #1e92afff
@@ -162,6 +162,7 @@ def sample(self:GPTPrior, n:int, tokenizer, labels=None, cfg:float=0.0, temperat
            generator=None, given:list=None, ramp:bool=True) -> list:
     "Sample n token lists with a key/value cache: one pass per scale (VAR) or per token (raster); guided when cfg > 0; known codes of `given` kept."
     c = self.config
+    temps, tks, tps = per_scale(temperature, len(c.sides)), per_scale(top_k, len(c.sides), 'top_k'), per_scale(top_p, len(c.sides), 'top_p')
     if n < 1: raise ValueError(f"n must be at least 1, got {n}.")
     if labels is not None and not c.num_classes: raise ValueError("This prior is unconditional: train it with num_classes > 0 to pass labels.")
     check_labels(labels, c.num_classes, n)
@@ -178,7 +179,8 @@ def sample(self:GPTPrior, n:int, tokenizer, labels=None, cfg:float=0.0, temperat
     for (s, k), w in zip(steps, ws):
         lg = self(x, pos, caches, mask=False)                                                # (B,l,K): every position up to here is visible
         if guided: lg = guide(lg[:n], lg[n:], w)
-        idx = sample_logits(lg.reshape(-1, c.num_codes), temperature, top_k, top_p, generator).view(n, -1)   # (n,l)
+        si = k if c.order == 'scale' else 0                                                 # raster order: one scale
+        idx = sample_logits(lg.reshape(-1, c.num_codes), temps[si], tks[si], tps[si], generator).view(n, -1)   # (n,l)
         idx = keep_given(idx, known[:, pos:pos + x.shape[1]])
         pos += x.shape[1]
         if c.order == 'scale':
@@ -200,9 +202,9 @@ def flops_per_image(self:GPTPrior, guided:bool=False) -> int:
     "Multiply-adds x 2 of sampling one image with the KV cache: every position is computed once, attending to all before it."
     c, f, seen = self.config, 0, 0
     steps = [s * s for s in c.sides] if c.order == 'scale' else [1] * c.seq_len
-    for l in steps:
+    for i, l in enumerate(steps):
         ctx = seen + l
-        f += 2 * l * c.width * (c.latent_dim if c.order == 'scale' else 0)                           # input projection
+        if c.order == 'scale' and i: f += 2 * l * c.width * c.latent_dim                             # input projection (step 1 reads the start embedding)
         f += c.depth * (2 * l * c.width * (4 * c.width + 2 * int(c.mlp_ratio * c.width)) + 4 * l * ctx * c.width)  # qkv+proj+mlp, attention
         f += 2 * l * c.width * c.num_codes                                                          # head
         seen = ctx
