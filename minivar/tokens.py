@@ -68,7 +68,7 @@ def sample_logits(logits_NK, temperature:float=1.0, top_k:int=None, top_p:float=
         logits = logits.masked_fill(drop.scatter(-1, order, drop), float('-inf'))
     return torch.multinomial(logits.softmax(-1), 1, generator=generator).squeeze(1)   # (N,)
 
-# %% ../nbs/06_tokens.ipynb #210ccf30
+# %% ../nbs/06_tokens.ipynb #9a14d0e0
 def per_scale(value, n_scales:int, name:str='temperature') -> tuple:
     "One sampling setting per scale: a list or tuple of n_scales values as given, anything else repeated."
     vals = tuple(value) if isinstance(value, (list, tuple)) else (value,) * n_scales

@@ -21,7 +21,7 @@ class GPTConfig:
     num_codes: int = 256          # codebook size of the tokenizer
     latent_dim: int = 32          # channels of the tokenizer's f_hat (the next-scale inputs)
     scales: tuple = (1, 2, 4, 7)  # token map sides; 'raster' order models only the last map
-    order: str = 'scale'          # 'scale': VAR, a whole scale per pass; 'raster': one token per pass
+    order: str = 'scale'          # 'scale': VAR, a whole scale per pass; 'raster': the last map, one token per pass; 'pyramid': every scale, one token per pass
     width: int = 128              # channels of the residual stream
     depth: int = 4                # transformer blocks
     heads: int = 4                # attention heads
@@ -33,13 +33,13 @@ class GPTConfig:
     def tiny(cls, **kw): return cls(**{**dict(width=32, depth=2, heads=2), **kw})
     def __post_init__(self):
         self.scales = tuple(self.scales)
-        if self.order not in ('scale', 'raster'): raise ValueError(f"order must be 'scale' or 'raster', got {self.order!r}.")
+        if self.order not in ('scale', 'raster', 'pyramid'): raise ValueError(f"order must be 'scale', 'raster' or 'pyramid', got {self.order!r}.")
         for k, lo in (('num_codes', 2), ('latent_dim', 1), ('width', 1), ('depth', 1), ('heads', 1), ('num_classes', 0)): check_range(self, k, lo)
         for k in ('label_drop', 'dropout'): check_range(self, k, 0, 1, integer=False, below=True)
         check_range(self, 'mlp_ratio', 0, integer=False)
         if self.width % self.heads: raise ValueError(f"width {self.width} must be a multiple of heads {self.heads}.")
     @property
-    def sides(self): return self.scales if self.order == 'scale' else (self.scales[-1],)
+    def sides(self): return (self.scales[-1],) if self.order == 'raster' else self.scales
     @property
     def seq_len(self): return sum(s * s for s in self.sides)
 
@@ -85,7 +85,7 @@ def causal_mask(L:int) -> torch.Tensor: return torch.ones(L, L, dtype=torch.bool
 
 # %% ../nbs/10_var.ipynb #3be85f38
 class GPTPrior(nn.Module):
-    "A transformer prior over token maps: VAR's next-scale order, or one token at a time in raster order."
+    "A transformer prior over token maps: VAR's next-scale order, or one token at a time (raster: the last map; pyramid: every scale)."
     def __init__(self, config:GPTConfig=None):
         super().__init__()
         self.config = c = config or GPTConfig()
@@ -131,7 +131,8 @@ def inputs(self:GPTPrior, tokens:list, tokenizer, labels=None):
     "Teacher-forcing inputs (B,L,C): the start token, then each earlier step's result."
     c, B = self.config, len(tokens[-1])
     first = self.start(self._labels(labels, B, tokens[-1].device))[:, None]          # (B,1,C)
-    if c.order == 'raster': rest = self.inp(tokens[-1].flatten(1)[:, :-1])            # (B,s*s-1,C): tokens before each position
+    if c.order != 'scale':                                                             # one token per position: the tokens before it
+        rest = self.inp(torch.cat([t.flatten(1) for t in tokens[-len(c.sides):]], 1)[:, :-1])   # (B,L-1,C)
     else:
         with torch.no_grad(): tf = tokenizer.teacher_forcing_inputs(tokens)             # [(B,Cv,s,s) for scales 2..K]
         rest = self.inp(torch.cat([x.flatten(2).transpose(1, 2) for x in tf], 1))       # (B,4+16+49,C)
@@ -160,7 +161,7 @@ def guidance_weights(cfg:float, n_steps:int, ramp:bool=True) -> list:
 @torch.no_grad()
 def sample(self:GPTPrior, n:int, tokenizer, labels=None, cfg:float=0.0, temperature=1.0, top_k:int=None, top_p:float=None,
            generator=None, given:list=None, ramp:bool=True) -> list:
-    "Sample n token lists with a key/value cache: one pass per scale (VAR) or per token (raster); guided when cfg > 0; known codes of `given` kept."
+    "Sample n token lists with a key/value cache: one pass per scale (VAR) or per token (raster, pyramid); guided when cfg > 0; known codes of `given` kept."
     c = self.config
     temps, tks, tps = per_scale(temperature, len(c.sides)), per_scale(top_k, len(c.sides), 'top_k'), per_scale(top_p, len(c.sides), 'top_p')
     if n < 1: raise ValueError(f"n must be at least 1, got {n}.")
@@ -179,7 +180,7 @@ def sample(self:GPTPrior, n:int, tokenizer, labels=None, cfg:float=0.0, temperat
     for (s, k), w in zip(steps, ws):
         lg = self(x, pos, caches, mask=False)                                                # (B,l,K): every position up to here is visible
         if guided: lg = guide(lg[:n], lg[n:], w)
-        si = k if c.order == 'scale' else 0                                                 # raster order: one scale
+        si = k if c.order == 'scale' else int(self.level[k])                                # the scale of this step
         idx = sample_logits(lg.reshape(-1, c.num_codes), temps[si], tks[si], tps[si], generator).view(n, -1)   # (n,l)
         idx = keep_given(idx, known[:, pos:pos + x.shape[1]])
         pos += x.shape[1]
@@ -193,7 +194,7 @@ def sample(self:GPTPrior, n:int, tokenizer, labels=None, cfg:float=0.0, temperat
             if pos == c.seq_len: break
             x = self.inp(idx)                                                                # (n,1,C)
         if guided: x = torch.cat([x, x])
-    if c.order == 'raster': out = [torch.cat(out, 1).view(n, c.sides[0], c.sides[0])]
+    if c.order != 'scale': out = [t.view(n, s, s) for t, s in zip(torch.cat(out, 1).split([s * s for s in c.sides], 1), c.sides)]
     return out
 
 # %% ../nbs/10_var.ipynb #93a092da

@@ -61,6 +61,7 @@ RECIPES = {
     'var_transformer_1to7': Recipe('gpt', tokenizer='multiscale_1to7', epochs=20, chapter='13 benchmark: seven scales'),
     'var_transformer_w64': Recipe('gpt', {'width': 64}, **_T(epochs=20), chapter='13 benchmark: size'),
     'raster_gpt_w64': Recipe('gpt', {'order': 'raster', 'width': 64}, 'vqvae', epochs=20, chapter='13 benchmark: size'),
+    'pyramid_gpt': Recipe('gpt', {'order': 'pyramid'}, **_T(epochs=20), chapter='14 diagnosis: the order alone'),
 }
 
 # %% ../nbs/12_zoo.ipynb #ac9f0170
@@ -178,7 +179,8 @@ CPU_MINUTES = {  # measured training minutes on a 2-core CPU, the zoo's first es
     'nextscale_parallel': 22.1, 'nextscale_pixelcnn': 20.4, 'nextscale_parallel_cond': 16.3, 'raster_gpt': 18.6,          # 2-3 models at a time,
     'var_transformer': 44.9,                                                                                               # one thread each
     'raster_gpt_cond': 11.2, 'var_transformer_cond': 17.1, 'var_transformer_1to7': 39.7, 'var_transformer_w64': 7.9,    # the same settings, timed
-    'raster_gpt_w64': 4.5}                                                                                                 # by the previous session
+    'raster_gpt_w64': 4.5,                                                                                                 # by the previous session
+    'pyramid_gpt': 44.9}                                                        # not yet measured: var_transformer's (same positions, width, epochs)
 
 def _expected_minutes(name:str) -> float:
     "A model's expected training minutes before calibration: measured, else its epochs of 8,000 images at 1,000 images/s."
