@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test check-sync nbtest export demo zoo
+.PHONY: install test check-sync nbtest export demo zoo data
 
 $(STAMP): setup.py settings.ini
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,3 +52,10 @@ demo: install
 # Every model the chapters load, trained with its recipe where the cache lacks it (resumes after an interruption).
 zoo: install
 	$(BIN)/minivar_zoo
+
+# Fashion-MNIST's official IDX files from Debian (dataset-fashion-mnist, in /usr/share/datasets/fashion-mnist); optional:
+# without them get_dls('fashion_mnist') asks torchvision to download, and make test never needs them.
+data:
+	@if [ -d /usr/share/datasets/fashion-mnist ]; then echo "Fashion-MNIST is installed in /usr/share/datasets/fashion-mnist"; \
+	elif command -v apt-get >/dev/null; then $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y dataset-fashion-mnist; \
+	else echo "No apt-get here: get_dls('fashion_mnist') will download Fashion-MNIST through torchvision instead."; fi

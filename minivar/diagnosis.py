@@ -5,14 +5,14 @@
 # %% auto #0
 __all__ = ['prefix_steps', 'oracle_given', 'oracle_prefix']
 
-# %% ../nbs/14_diagnosis.ipynb #64509042
+# %% ../nbs/14_diagnosis.ipynb #bf4a5bbf
 import statistics
 import torch
 from .core import seed_everything
 from .tokens import decode_samples
 from .metrics import fid
 
-# %% ../nbs/14_diagnosis.ipynb #f21b3ff5
+# %% ../nbs/14_diagnosis.ipynb #691431ae
 def prefix_steps(tokens:list) -> int:
     "The steps a prefix can cover: the scales of a pyramid of token maps, or the rows of a single map (raster order)."
     return len(tokens) if len(tokens) > 1 else tokens[0].shape[-2]
@@ -25,7 +25,7 @@ def oracle_given(tokens:list, k:int) -> list:
         t = tokens[0].clone(); t[:, k:] = -1; return [t]
     return [t if i < k else torch.full_like(t, -1) for i, t in enumerate(tokens)]
 
-# %% ../nbs/14_diagnosis.ipynb #e7843dd9
+# %% ../nbs/14_diagnosis.ipynb #ac78429a
 def _draw_with_prefix(prior, tokenizer, given:list, seed:int, bs:int, **kw) -> torch.Tensor:
     "Decoded samples (n,C,H,W) of `prior` keeping the known codes of `given`, in batches of bs from one seeded generator (as `generate` draws)."
     g = seed_everything(seed, next(tokenizer.parameters()).device)
