@@ -7,9 +7,10 @@ __all__ = ['COMMON', 'TOKENIZER_DEFAULTS', 'DEFAULT_SCALES', 'PRIOR_DEFAULTS', '
            'minivar_train_tokenizer', 'GPT_ORDERS', 'minivar_train_prior', 'minivar_sample', 'minivar_benchmark',
            'minivar_zoo', 'SHARES', 'MAX_PRIOR_PASSES', 'minivar_demo', 'UsageError', 'cli', 'check_guidance',
            'parse_scales', 'resolve_config', 'model_settings', 'build', 'prepare_out', 'write_json', 'write_npy',
-           'write_png', 'setup_device', 'check_replicas', 'require_wandb', 'wandb_logger', 'tokenizer_spec', 'out_lock',
-           'train_tokenizer', 'load_tokenizer', 'check_dataset', 'prior_spec', 'train_prior', 'load_prior',
-           'check_pair', 'prior_tokenizer_path', 'sample', 'benchmark', 'zoo', 'plan_epochs', 'measure_demo', 'demo']
+           'write_png', 'setup_device', 'check_replicas', 'require_wandb', 'wandb_logger', 'latent_stages',
+           'tokenizer_spec', 'out_lock', 'train_tokenizer', 'load_tokenizer', 'check_dataset', 'prior_spec',
+           'train_prior', 'load_prior', 'check_pair', 'prior_tokenizer_path', 'sample', 'benchmark', 'zoo',
+           'plan_epochs', 'measure_demo', 'demo']
 
 # %% ../nbs/16_cli.ipynb #5af089be
 import sys, os, io, json, time, math, argparse, contextlib, tempfile, datetime
@@ -227,12 +228,20 @@ def _image_shape(dataset) -> tuple:
     "(C,H,W) of the dataset's images."
     s = _data_shape(dataset); return (s['in_channels'], s['image_size'], s['image_size'])
 
+def latent_stages(image_size:int, side:int) -> int:
+    "The stride-2 stages (`n_down`) that take images of image_size to a latent of the given side: 28 -> 7 is 2, 14 is 1, 28 is 0."
+    sides = [image_size // 2**k for k in range(5)]
+    if side not in sides: raise ValueError(f"The last scale must be the side of a latent, one of {', '.join(map(str, sides))} for {image_size}-pixel images, got {side}.")
+    return sides.index(side)
+
 def tokenizer_spec(cfg:dict) -> tuple:
     "(class, config class, settings) of the tokenizer a resolved config asks for, all checked; the model is built later, after seeding."
     shape, by_data = _data_shape(cfg['dataset']), {k: 'set by --dataset' for k in ('in_channels', 'likelihood', 'image_size')}
     if cfg['kind'] == 'multiscale':
-        extra = model_settings(cfg['model'], MultiScaleConfig, {**by_data, 'scales': 'set by --scales'})
-        return MultiScaleVQVAE, MultiScaleConfig, {**shape, 'scales': cfg['scales'] or DEFAULT_SCALES, **extra}
+        extra, scales = model_settings(cfg['model'], MultiScaleConfig, {**by_data, 'scales': 'set by --scales'}), cfg['scales'] or DEFAULT_SCALES
+        n_down = extra.pop('n_down', None)
+        if n_down is None: n_down = latent_stages(shape['image_size'], scales[-1])      # the latent's side is the last scale
+        return MultiScaleVQVAE, MultiScaleConfig, {**shape, 'scales': scales, 'n_down': n_down, **extra}
     if cfg['kind'] == 'single':
         if cfg['scales'] is not None: raise ValueError("--scales applies to multi-scale tokenizers: leave it out with --kind single.")
         shape.pop('image_size')

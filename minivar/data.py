@@ -89,7 +89,7 @@ def offline_mnist(split:str, assets=None):
     return ims[idx], lbls[idx]
 
 
-# %% ../nbs/01_data.ipynb #3e62c4c9
+# %% ../nbs/01_data.ipynb #590f25dc
 IDX_FILES = {True: ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte'), False: ('t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte')}
 IDX_DIRS = {'fashion_mnist': ['/usr/share/datasets/fashion-mnist', '/usr/local/share/datasets/fashion-mnist']}  # Debian's dataset-fashion-mnist
 

@@ -22,7 +22,7 @@ class VQVAEConfig:
     in_channels: int = 1             # 1 for MNIST / FashionMNIST, 3 for CIFAR-10
     hidden: int = 64                 # channels at the latent resolution (half of it one stage up)
     n_res: int = 2                   # residual blocks in the encoder and in the decoder
-    n_down: int = 2                  # stride-2 stages: 2 gives 28x28 -> 7x7, 1 gives 28x28 -> 14x14
+    n_down: int = 2                  # stride-2 stages: 2 gives 28x28 -> 7x7, 1 gives 14x14, 0 keeps 28x28 (stride-1 stem)
     latent_dim: int = 32             # C, dimension of latent vectors and codes
     num_codes: int = 256             # K, codebook size
     beta: float = 0.25               # commitment weight
@@ -36,9 +36,9 @@ class VQVAEConfig:
     def __post_init__(self):
         if self.likelihood not in ('bernoulli', 'gaussian'):
             raise ValueError(f"likelihood must be 'bernoulli' or 'gaussian', got {self.likelihood!r}.")
-        for k in ('in_channels', 'hidden', 'n_down', 'latent_dim', 'num_codes'):
+        for k in ('in_channels', 'hidden', 'latent_dim', 'num_codes'):
             if getattr(self, k) < 1: raise ValueError(f"{k} must be at least 1, got {getattr(self, k)}.")
-        for k, lo, hi in (('hidden', 2, None), ('n_res', 0, None), ('n_down', 1, 4), ('num_codes', 2, None)): check_range(self, k, lo, hi)
+        for k, lo, hi in (('hidden', 2, None), ('n_res', 0, None), ('n_down', 0, 4), ('num_codes', 2, None)): check_range(self, k, lo, hi)
         check_range(self, 'beta', 0, integer=False)
 
 # %% ../nbs/04_vqvae.ipynb #8a3f5336
@@ -59,6 +59,7 @@ class Encoder(nn.Sequential):
     def __init__(self, c:VQVAEConfig):
         chans, layers = [c.in_channels] + _stage_channels(c), []
         for a, b in zip(chans, chans[1:]): layers += [nn.Conv2d(a, b, 4, stride=2, padding=1), nn.ReLU()]  # halves H, W
+        if not c.n_down: layers += [nn.Conv2d(c.in_channels, c.hidden, 3, padding=1), nn.ReLU()]       # a latent at full resolution: a stride-1 stem
         layers += [nn.Conv2d(c.hidden, c.hidden, 3, padding=1)] + [ResBlock(c.hidden) for _ in range(c.n_res)]
         super().__init__(*layers, nn.ReLU(), nn.Conv2d(c.hidden, c.latent_dim, 1))
 
@@ -69,6 +70,7 @@ class Decoder(nn.Sequential):
         layers = [nn.Conv2d(c.latent_dim, c.hidden, 3, padding=1)] + [ResBlock(c.hidden) for _ in range(c.n_res)]
         for i, (a, b) in enumerate(zip(chans, chans[1:])):
             layers += [nn.ReLU(), nn.ConvTranspose2d(a, b, 4, stride=2, padding=1)]  # doubles H, W
+        if not c.n_down: layers += [nn.ReLU(), nn.Conv2d(c.hidden, c.in_channels, 3, padding=1)]        # full resolution: a stride-1 head
         super().__init__(*layers)
 
 # %% ../nbs/04_vqvae.ipynb #ac00e825
