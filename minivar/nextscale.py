@@ -13,7 +13,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.basics import patch
 from .masked import GatedStack
-from .tokens import sample_logits, per_scale, guide, check_given, keep_given, check_labels
+from .tokens import sample_logits, scale_settings, guide, check_given, keep_given, check_labels
 from .core import check_range
 
 # %% ../nbs/09_next_scale.ipynb #d3bbbeff
@@ -117,8 +117,7 @@ def sample(self:NextScalePrior, n:int, tokenizer, labels=None, cfg:float=0.0, te
            top_k:int=None, top_p:float=None, generator=None, given:list=None) -> list:
     "Sample n token pyramids coarse to fine: [(n,s,s) for s in scales], keeping the known codes of `given`; temperature, top_k, top_p: one, or one per scale."
     if n < 1: raise ValueError(f"n must be at least 1, got {n}.")
-    K = len(self.config.scales)
-    temps, tks, tps = per_scale(temperature, K), per_scale(top_k, K, 'top_k'), per_scale(top_p, K, 'top_p')
+    opts = scale_settings(len(self.config.scales), temperature, top_k, top_p)             # [(T, top_k, top_p)] per scale
     if labels is not None and self.label is None: raise ValueError("This prior is unconditional: train it with num_classes > 0 to pass labels.")
     check_labels(labels, self.config.num_classes, n)
     self.eval(); tokenizer.eval()
@@ -128,7 +127,7 @@ def sample(self:NextScalePrior, n:int, tokenizer, labels=None, cfg:float=0.0, te
     for si, s in enumerate(self.config.scales):
         if self.config.mode == 'parallel':
             lg = self._scale_logits(si, x, labels, cfg, n)                                          # (n,K,s,s)
-            idx = sample_logits(lg.permute(0, 2, 3, 1).reshape(n * s * s, -1), temps[si], tks[si], tps[si], generator).view(n, s, s)
+            idx = sample_logits(lg.permute(0, 2, 3, 1).reshape(n * s * s, -1), *opts[si], generator).view(n, s, s)
             idx = keep_given(idx, given[si])
         else:
             cond = self.condition(si, x, labels, n)
@@ -138,7 +137,7 @@ def sample(self:NextScalePrior, n:int, tokenizer, labels=None, cfg:float=0.0, te
                 i, j = divmod(p, s)
                 lg = self.logits(cond, idx)[:, :, i, j]
                 if uncond is not None: lg = guide(lg, self.logits(uncond, idx)[:, :, i, j], cfg)
-                idx[:, i, j] = keep_given(sample_logits(lg, temps[si], tks[si], tps[si], generator), given[si][:, i, j])
+                idx[:, i, j] = keep_given(sample_logits(lg, *opts[si], generator), given[si][:, i, j])
         fh, x = tokenizer.next_input(fh, si, idx)
         tokens.append(idx)
     return tokens

@@ -13,7 +13,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.basics import patch
 from .masked import GatedStack
-from .tokens import sample_logits, per_scale, check_given, keep_given
+from .tokens import sample_logits, scale_settings, check_given, keep_given
 from .core import check_range
 
 # %% ../nbs/08_pixelcnn.ipynb #03d82d15
@@ -66,7 +66,7 @@ def loss(self:PixelCNN, tokens, tokenizer=None, labels=None) -> dict:
 def sample(self:PixelCNN, n:int, tokenizer=None, labels=None, cfg:float=0.0, temperature=1.0, top_k:int=None, top_p:float=None,
            generator=None, given:list=None) -> list:
     "Sample n token maps in raster order (size² passes), keeping the known codes of `given`; returns [tokens (n,size,size)]."
-    (temperature,), (top_k,), (top_p,) = per_scale(temperature, 1), per_scale(top_k, 1, 'top_k'), per_scale(top_p, 1, 'top_p')   # one scale
+    (opts,) = scale_settings(1, temperature, top_k, top_p)                          # one scale
     if n < 1: raise ValueError(f"n must be at least 1, got {n}.")
     if labels is not None: raise ValueError("The raster PixelCNN is unconditional: pass no labels.")
     s, dev = self.config.size, next(self.parameters()).device
@@ -75,7 +75,7 @@ def sample(self:PixelCNN, n:int, tokenizer=None, labels=None, cfg:float=0.0, tem
     idx = torch.zeros(n, s, s, dtype=torch.long, device=dev)
     for p in range(s * s):
         i, j = divmod(p, s)
-        idx[:, i, j] = keep_given(sample_logits(self(idx)[:, :, i, j], temperature, top_k, top_p, generator), g[:, i, j])
+        idx[:, i, j] = keep_given(sample_logits(self(idx)[:, :, i, j], *opts, generator), g[:, i, j])
     return [idx]
 
 @patch(as_prop=True)

@@ -12,7 +12,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.basics import patch
-from .tokens import sample_logits, per_scale, guide, check_given, keep_given, check_labels
+from .tokens import sample_logits, scale_settings, guide, check_given, keep_given, check_labels
 from .core import check_range
 
 # %% ../nbs/10_var.ipynb #1e92afff
@@ -163,7 +163,7 @@ def sample(self:GPTPrior, n:int, tokenizer, labels=None, cfg:float=0.0, temperat
            generator=None, given:list=None, ramp:bool=True) -> list:
     "Sample n token lists with a key/value cache: one pass per scale (VAR) or per token (raster, pyramid); guided when cfg > 0; known codes of `given` kept."
     c = self.config
-    temps, tks, tps = per_scale(temperature, len(c.sides)), per_scale(top_k, len(c.sides), 'top_k'), per_scale(top_p, len(c.sides), 'top_p')
+    opts = scale_settings(len(c.sides), temperature, top_k, top_p)                          # [(T, top_k, top_p)] per scale
     if n < 1: raise ValueError(f"n must be at least 1, got {n}.")
     if labels is not None and not c.num_classes: raise ValueError("This prior is unconditional: train it with num_classes > 0 to pass labels.")
     check_labels(labels, c.num_classes, n)
@@ -181,7 +181,7 @@ def sample(self:GPTPrior, n:int, tokenizer, labels=None, cfg:float=0.0, temperat
         lg = self(x, pos, caches, mask=False)                                                # (B,l,K): every position up to here is visible
         if guided: lg = guide(lg[:n], lg[n:], w)
         si = k if c.order == 'scale' else int(self.level[k])                                # the scale of this step
-        idx = sample_logits(lg.reshape(-1, c.num_codes), temps[si], tks[si], tps[si], generator).view(n, -1)   # (n,l)
+        idx = sample_logits(lg.reshape(-1, c.num_codes), *opts[si], generator).view(n, -1)   # (n,l)
         idx = keep_given(idx, known[:, pos:pos + x.shape[1]])
         pos += x.shape[1]
         if c.order == 'scale':
