@@ -62,6 +62,10 @@ RECIPES = {
     'var_transformer_w64': Recipe('gpt', {'width': 64}, **_T(epochs=20), chapter='13 benchmark: size'),
     'raster_gpt_w64': Recipe('gpt', {'order': 'raster', 'width': 64}, 'vqvae', epochs=20, chapter='13 benchmark: size'),
     'pyramid_gpt': Recipe('gpt', {'order': 'pyramid'}, **_T(epochs=20), chapter='14 diagnosis: the order alone'),
+    'var_refine': Recipe('gpt', {'refine_depth': 2}, **_T(epochs=20), chapter='15 refinement within a scale'),
+    'var_scale_loss': Recipe('gpt', {'scale_loss': 'scale'}, **_T(epochs=20), chapter='15 refinement: every scale counts once in the loss'),
+    'var_transformer_seed1': Recipe('gpt', **_T(epochs=20), seed=1, chapter='15 refinement: a second training seed'),
+    'pyramid_gpt_seed1': Recipe('gpt', {'order': 'pyramid'}, **_T(epochs=20), seed=1, chapter='15 refinement: a second training seed'),
 }
 
 # %% ../nbs/12_zoo.ipynb #ac9f0170
