@@ -184,7 +184,9 @@ CPU_MINUTES = {  # measured training minutes on a 2-core CPU, the zoo's first es
     'var_transformer': 44.9,                                                                                               # one thread each
     'raster_gpt_cond': 11.2, 'var_transformer_cond': 17.1, 'var_transformer_1to7': 39.7, 'var_transformer_w64': 7.9,    # the same settings, timed
     'raster_gpt_w64': 4.5,                                                                                                 # by the previous session
-    'pyramid_gpt': 45.5}                                                        # measured beside two other trainings
+    'pyramid_gpt': 45.5,                                                        # measured beside two other trainings
+    'var_refine': 23.4, 'var_scale_loss': 26.2, 'var_transformer_seed1': 23.8, 'pyramid_gpt_seed1': 22.1}   # two at a time on a faster machine
+                                                                                                            # (its multiscale: 3.8 min)
 
 def _expected_minutes(name:str) -> float:
     "A model's expected training minutes before calibration: measured, else its epochs of 8,000 images at 1,000 images/s."
