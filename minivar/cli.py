@@ -436,7 +436,7 @@ def parse_rounds(rounds, prior):
     if not all(p.isdigit() for p in parts): raise ValueError(f"--rounds must be whole numbers, one or one per scale separated by commas (e.g. 1,2,4,4), got {rounds!r}.")
     r = int(parts[0]) if len(parts) == 1 else tuple(map(int, parts))
     if r == 1: return 1
-    if not getattr(prior.config, 'refine_depth', 0):
+    if not hasattr(prior, 'check_rounds'):                               # a GPTPrior checks the rest itself (a refiner, one per scale)
         raise ValueError("--rounds needs a VAR transformer with a refiner: the zoo's var_refine, or train one with {\"model\": {\"refine_depth\": 2}} in --config.")
     return prior.check_rounds(r)
 

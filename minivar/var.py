@@ -143,12 +143,17 @@ def _labels(self:GPTPrior, labels, n, device):
     return labels
 
 @patch
+def _sequence(self:GPTPrior, tokens:list) -> torch.Tensor:
+    "(B,L): the token maps this prior models, flattened in its sequence order."
+    return torch.cat([t.flatten(1) for t in tokens[-len(self.config.sides):]], 1)
+
+@patch
 def inputs(self:GPTPrior, tokens:list, tokenizer, labels=None):
     "Teacher-forcing inputs (B,L,C): the start token, then each earlier step's result."
     c, B = self.config, len(tokens[-1])
     first = self.start(self._labels(labels, B, tokens[-1].device))[:, None]          # (B,1,C)
     if c.order != 'scale':                                                             # one token per position: the tokens before it
-        rest = self.inp(torch.cat([t.flatten(1) for t in tokens[-len(c.sides):]], 1)[:, :-1])   # (B,L-1,C)
+        rest = self.inp(self._sequence(tokens)[:, :-1])                                   # (B,L-1,C)
     else:
         with torch.no_grad(): tf = tokenizer.teacher_forcing_inputs(tokens)             # [(B,Cv,s,s) for scales 2..K]
         rest = self.inp(torch.cat([x.flatten(2).transpose(1, 2) for x in tf], 1))       # (B,4+16+49,C)
@@ -160,8 +165,7 @@ def loss(self:GPTPrior, tokens:list, tokenizer=None, labels=None) -> dict:
     "Teacher-forced cross-entropy over all positions: 'loss' (nats/token), bits per token, and per scale."
     c = self.config
     if c.num_classes: check_labels(labels, c.num_classes, len(tokens[-1]))
-    toks = tokens[-len(c.sides):]
-    tgt = torch.cat([t.flatten(1) for t in toks], 1)                                     # (B,L)
+    tgt = self._sequence(tokens)                                                         # (B,L)
     h = self.features(self.inputs(tokens, tokenizer, labels))
     ce = F.cross_entropy(self.head(self.ln(h)).float().transpose(1, 2), tgt, reduction='none')  # (B,L)
     out, i = {'loss': ce.mean(), 'bits_per_token': ce.mean() / math.log(2)}, 0
@@ -273,8 +277,8 @@ def refine_logits(self:GPTPrior, tokens:list, tokenizer, hidden_BL, labels=None)
     "Teacher-forced refiner logits (B,L,K): every token revealed except where hidden_BL is True; a position sees only its scale."
     c = self.config
     if not c.refine_depth: raise ValueError("This prior has no refiner: build it with GPTConfig(refine_depth=2), as the zoo's var_refine is.")
-    tgt = torch.cat([t.flatten(1) for t in tokens[-len(c.sides):]], 1)
-    return self._refine(self.features(self.inputs(tokens, tokenizer, labels)), tgt.masked_fill(hidden_BL, c.num_codes), self.same_scale)
+    codes = self._sequence(tokens).masked_fill(hidden_BL, c.num_codes)
+    return self._refine(self.features(self.inputs(tokens, tokenizer, labels)), codes, self.same_scale)
 
 @patch
 def _refine_loss(self:GPTPrior, h, tgt, out:dict) -> dict:
