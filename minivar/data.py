@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['OFFLINE_MNIST', 'ASSETS', 'DATASETS', 'OFFLINE_VALID', 'IDX_FILES', 'IDX_DIRS', 'read_idx', 'TensorImages',
-           'dataset_name', 'offline_index', 'offline_mnist', 'find_idx', 'read_idx_split', 'load_split', 'get_dls',
-           'class_counts']
+           'dataset_name', 'offline_index', 'offline_mnist', 'find_idx', 'read_idx_split', 'load_split', 'available',
+           'get_dls', 'class_counts']
 
 # %% ../nbs/01_data.ipynb #55818e31
 import sys, gzip, hashlib, contextlib, io
@@ -138,6 +138,13 @@ def load_split(name:str, train:bool, root=None, download:bool=True, quiet:bool=F
                             f"or put torchvision's files for {name} in {root}" + (" (or install Debian's dataset-fashion-mnist: make data)" if name in IDX_DIRS else "")
                             + ". Only MNIST has an offline copy.")
 
+
+def available(name:str, root=None) -> bool:
+    "Whether `name` loads without a download: installed IDX files, torchvision's files in `root` (default: the cache), or MNIST's offline copy."
+    name = dataset_name(name)
+    if name == 'mnist' or (name in IDX_DIRS and find_idx(name, root)): return True
+    try: load_split(name, False, root, download=False, quiet=True); return True
+    except FileNotFoundError: return False
 
 # %% ../nbs/01_data.ipynb #01de7895
 def get_dls(name:str='mnist', # 'mnist', 'fashion_mnist' or 'cifar10'

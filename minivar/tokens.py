@@ -12,6 +12,7 @@ from typing import Protocol, runtime_checkable
 import torch
 from torch.utils.data import TensorDataset
 from .core import batch_loader, seed_everything
+from .vqvae import to_images
 
 # %% ../nbs/06_tokens.ipynb #3f9bb727
 @torch.no_grad()
@@ -114,11 +115,10 @@ def check_labels(labels, num_classes:int, n:int=None):
 # %% ../nbs/06_tokens.ipynb #3ce2b6e9
 @torch.no_grad()
 def decode_samples(tokenizer, tokens:list, threshold:bool=True) -> torch.Tensor:
-    "Images in [0,1] (B,C,H,W) from sampled tokens; Bernoulli decoders thresholded at 0.5 unless `threshold=False`."
-    out = tokenizer.eval().decode_tokens(tokens)
-    if tokenizer.config.likelihood == 'gaussian': return out.clamp(0, 1)
-    p = torch.sigmoid(out)
-    return (p > 0.5).float() if threshold else p
+    "Images in [0,1] (B,C,H,W) from sampled tokens: the decoder's means (grey levels), Bernoulli thresholded at 0.5 unless `threshold=False`."
+    out, lik = tokenizer.eval().decode_tokens(tokens), tokenizer.config.likelihood
+    p = to_images(out, lik)
+    return (p > 0.5).float() if threshold and lik == 'bernoulli' else p
 
 # %% ../nbs/06_tokens.ipynb #4fa02563
 @torch.no_grad()
