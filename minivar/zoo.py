@@ -206,7 +206,9 @@ CPU_MINUTES = {  # measured training minutes on a 2-core CPU, the zoo's first es
     'raster_gpt_cond': 11.2, 'var_transformer_cond': 17.1, 'var_transformer_1to7': 39.7, 'var_transformer_w64': 7.9,    # the same settings, timed
     'raster_gpt_w64': 4.5,                                                                                                 # by the previous session
     'pyramid_gpt': 45.5,                                                        # measured beside two other trainings
-    'var_refine': 23.4, 'var_scale_loss': 26.2, 'var_transformer_seed1': 23.8, 'pyramid_gpt_seed1': 22.1}   # two at a time on a faster machine
+    'var_refine': 23.4, 'var_scale_loss': 26.2, 'var_transformer_seed1': 23.8, 'pyramid_gpt_seed1': 22.1,
+    'fashion_classifier': 5.3, 'fashion_vqvae_gaussian': 4.1, 'fashion_vqvae_logistic': 4.7, 'fashion_multiscale': 6.9,   # the same machine, two at a time
+    'fashion_pixelcnn': 11.7, 'fashion_nextscale': 8.7, 'fashion_var': 24.9, 'fashion_raster_gpt': 17.1, 'fashion_nextscale_cond': 5.6}   # two at a time on a faster machine
                                                                                                             # (its multiscale: 3.8 min)
 
 def _expected_minutes(name:str) -> float:
