@@ -13,13 +13,12 @@ import torch
 import matplotlib.pyplot as plt
 from torch.utils.data import TensorDataset
 from .core import resolve_device, cache_dir, batch_loader, show_images
-from .data import get_dls
 from .training import atomic_write
 from .tokens import tokenize_loader, generate, prior_loss
 from .metrics import fid, reference_split, classifier_stats, bits_per_token, throughput
 from .metrics import features, gaussian_fit, frechet_distance
 from .vqvae import evaluate_tokenizer
-from .zoo import load_or_train, zoo_status, recipe, GREY_LEVELS
+from .zoo import load_or_train, zoo_status, recipe, image_dls
 
 # %% ../nbs/13_benchmark.ipynb #320e39cd
 GUIDANCE = 0.5  # classifier-free guidance weight for class-conditional priors: the best FID in the sweep below
@@ -84,7 +83,7 @@ def benchmark(valid_dl=None, n:int=1000, ckpt_dir=None, out_dir='.', device=None
     (clf_name, tok_names, prior_rows, floor), device, out_dir = SUITES[data], resolve_device(device), Path(out_dir)
     clf = classifier or _zoo_models([clf_name], ckpt_dir, device, train_missing).get(clf_name)
     if clf is None: raise ValueError(f"The zoo has no {clf_name} yet: run minivar_zoo --only {clf_name} (or pass classifier=).")
-    if valid_dl is None: valid_dl = get_dls(data, bs=500, binarize=data not in GREY_LEVELS)[1]
+    if valid_dl is None: valid_dl = image_dls(data, bs=500)[1]
     ref, held = reference_split(torch.cat([x for x, _ in valid_dl]), n)       # the reference of every FID, and the floor's held-out set
     out, samples = {floor: {'kind': 'floor', 'fid': fid(clf, held, ref)}}, {} if samples is None else samples
     toks, tok_valid = _zoo_models(tok_names, ckpt_dir, device, train_missing), {}

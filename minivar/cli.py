@@ -488,12 +488,13 @@ def benchmark(n:int=1000, # samples per prior (and real images per side of the f
              ):
     "Evaluate the zoo's tokenizers and priors side by side (FID, NLL, speed); write benchmark.md and benchmark.json."
     resolve_config({'n': None, 'device': None}, n=n, device=device)
-    if dataset_name(dataset) not in SUITES: raise ValueError(f"--dataset must be one of {', '.join(SUITES)}, got {dataset!r}.")
+    data = dataset_name(dataset)
+    if data not in SUITES: raise ValueError(f"--dataset must be one of {', '.join(SUITES)}, got {dataset!r}.")
     try: seeds = tuple(int(s) for s in str(seeds).split(','))
     except ValueError: seeds = ()
     if not seeds or min(seeds) < 0: raise ValueError(f"--seeds must be non-negative integers like 0,1,2, got {seeds!r}.")
     prepare_out(out)
-    rows = run_benchmark(n=n, ckpt_dir=ckpt_dir, out_dir=out, device=device, seeds=seeds, train_missing=train_missing, data=dataset_name(dataset))
+    rows = run_benchmark(n=n, ckpt_dir=ckpt_dir, out_dir=out, device=device, seeds=seeds, train_missing=train_missing, data=data)
     print(benchmark_table(rows, n))
     return rows
 

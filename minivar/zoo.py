@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['ARCHS', 'TEST_EPOCHS', 'RECIPES', 'GREY_LEVELS', 'TRAIN_IMAGES', 'CPU_MINUTES', 'Recipe', 'recipe', 'model_config',
-           'build_model', 'recipe_data', 'recipe_loss', 'zoo_dir', 'model_status', 'train_seconds', 'train_recipe',
-           'load_or_train', 'history', 'training_report', 'recipe_summary', 'zoo_plan', 'zoo_status', 'zoo_table',
-           'build_zoo']
+           'build_model', 'run_data', 'image_dls', 'recipe_data', 'recipe_loss', 'zoo_dir', 'model_status',
+           'train_seconds', 'train_recipe', 'load_or_train', 'history', 'training_report', 'recipe_summary', 'zoo_plan',
+           'zoo_status', 'zoo_table', 'build_zoo']
 
 # %% ../nbs/12_zoo.ipynb #69c07af4
 import time
@@ -109,11 +109,18 @@ def build_model(name:str, tok=None, tiny:bool=None):
 # %% ../nbs/12_zoo.ipynb #bea74895
 GREY_LEVELS = {'fashion_mnist'}   # data sets the zoo models in grey levels; MNIST digits are binarized, as everywhere in the series
 
+def run_data(data:str, tiny:bool=None) -> str:
+    "The data set a run of `data` reads: itself, or grey MNIST digits standing in for a tiny run on a machine without it."
+    return data if not (in_test() if tiny is None else tiny) or available(data) else 'mnist'
+
+def image_dls(data:str, tiny:bool=None, **kw) -> tuple:
+    "`get_dls` of `run_data(data)` with the zoo's pixels: binarized MNIST digits, grey levels for `GREY_LEVELS`."
+    return get_dls(run_data(data, tiny), binarize=data not in GREY_LEVELS, **kw)
+
 def recipe_data(name:str, tok=None, tiny:bool=None) -> tuple:
     "(train_dl, valid_dl) a recipe trains on: images, or `tok`'s tokens of them; tiny runs stand in grey MNIST digits for a data set not on this machine."
     r, tiny = recipe(name), in_test() if tiny is None else tiny
-    data = r.data if not tiny or available(r.data) else 'mnist'
-    dls = lambda **kw: get_dls(data, binarize=r.data not in GREY_LEVELS, **kw)
+    dls = lambda **kw: image_dls(r.data, tiny, **kw)
     train_dl, valid_dl = dls(bs=r.bs, seed=r.seed, n_train=512 if tiny else None)
     if tiny: valid_dl = [b for _, b in zip(range(256 // r.bs or 1), dls(bs=min(r.bs, 256))[1])]
     return token_dls(tok, train_dl, valid_dl, bs=r.bs, seed=r.seed) if r.tokenizer else (train_dl, valid_dl)
@@ -206,10 +213,10 @@ CPU_MINUTES = {  # measured training minutes on a 2-core CPU, the zoo's first es
     'raster_gpt_cond': 11.2, 'var_transformer_cond': 17.1, 'var_transformer_1to7': 39.7, 'var_transformer_w64': 7.9,    # the same settings, timed
     'raster_gpt_w64': 4.5,                                                                                                 # by the previous session
     'pyramid_gpt': 45.5,                                                        # measured beside two other trainings
-    'var_refine': 23.4, 'var_scale_loss': 26.2, 'var_transformer_seed1': 23.8, 'pyramid_gpt_seed1': 22.1,
-    'fashion_classifier': 5.3, 'fashion_vqvae_gaussian': 4.1, 'fashion_vqvae_logistic': 4.7, 'fashion_multiscale': 6.9,   # the same machine, two at a time
-    'fashion_pixelcnn': 11.7, 'fashion_nextscale': 8.7, 'fashion_var': 24.9, 'fashion_raster_gpt': 17.1, 'fashion_nextscale_cond': 5.6}   # two at a time on a faster machine
-                                                                                                            # (its multiscale: 3.8 min)
+    'var_refine': 23.4, 'var_scale_loss': 26.2, 'var_transformer_seed1': 23.8, 'pyramid_gpt_seed1': 22.1,   # two at a time on a faster machine
+    'fashion_classifier': 5.3, 'fashion_vqvae_gaussian': 4.1, 'fashion_vqvae_logistic': 4.7, 'fashion_multiscale': 6.9,   # the same faster
+    'fashion_pixelcnn': 11.7, 'fashion_nextscale': 8.7, 'fashion_var': 24.9, 'fashion_raster_gpt': 17.1, 'fashion_nextscale_cond': 5.6}   # machine
+                                                                                                          # (its multiscale: 3.8 min)
 
 def _expected_minutes(name:str) -> float:
     "A model's expected training minutes before calibration: measured, else its epochs of training images at 1,000 images/s."
