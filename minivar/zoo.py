@@ -68,6 +68,16 @@ RECIPES = {
     'var_scale_loss': Recipe('gpt', {'scale_loss': 'scale'}, **_T(epochs=20), chapter='16 refinement: every scale counts once in the loss'),
     'var_transformer_seed1': Recipe('gpt', **_T(epochs=20), seed=1, chapter='16 refinement: a second training seed'),
     'pyramid_gpt_seed1': Recipe('gpt', {'order': 'pyramid'}, **_T(epochs=20), seed=1, chapter='16 refinement: a second training seed'),
+    # more scales (chapter 19): three schedules on 7x7, 14x14 and 28x28 latents, each model at the same short budget whatever its schedule
+    **{n: Recipe(**kw, chapter='19 more scales') for n, kw in {
+        'multiscale_7': dict(model='multiscale', epochs=10),                                              # 1-2-4-7 (70 tokens)
+        'multiscale_14': dict(model='multiscale', config={'scales': (1, 3, 7, 14), 'n_down': 1}, epochs=10),     # 255 tokens
+        'multiscale_28': dict(model='multiscale', config={'scales': (1, 3, 7, 14, 28), 'n_down': 0}, epochs=10), # 1,039 tokens
+        'vqvae_7': dict(model='vqvae', epochs=10), 'vqvae_14': dict(model='vqvae', config={'n_down': 1}, epochs=10),   # the raster side
+        **{f'nextscale_{s}': dict(model='nextscale', tokenizer=f'multiscale_{s}', epochs=6) for s in (7, 14, 28)},
+        **{f'var_{s}': dict(model='gpt', tokenizer=f'multiscale_{s}', epochs=4) for s in (7, 14)},          # 1,039 positions: see the chapter
+        **{f'pixelcnn_{s}': dict(model='pixelcnn', tokenizer=f'vqvae_{s}', epochs=6) for s in (7, 14)},
+    }.items()},
     # Fashion-MNIST (60,000 grey-level training images): the yardstick, two likelihoods for the tokenizer, then the priors
     **{n: Recipe(**kw, data='fashion_mnist', chapter='14 beyond digits') for n, kw in {
         'fashion_classifier': dict(model='classifier', epochs=5, lr=3e-3),
@@ -215,8 +225,9 @@ CPU_MINUTES = {  # measured training minutes on a 2-core CPU, the zoo's first es
     'pyramid_gpt': 45.5,                                                        # measured beside two other trainings
     'var_refine': 23.4, 'var_scale_loss': 26.2, 'var_transformer_seed1': 23.8, 'pyramid_gpt_seed1': 22.1,   # two at a time on a faster machine
     'fashion_classifier': 5.3, 'fashion_vqvae_gaussian': 4.1, 'fashion_vqvae_logistic': 4.7, 'fashion_multiscale': 6.9,   # the same faster
-    'fashion_pixelcnn': 11.7, 'fashion_nextscale': 8.7, 'fashion_var': 24.9, 'fashion_raster_gpt': 17.1, 'fashion_nextscale_cond': 5.6}   # machine
-                                                                                                          # (its multiscale: 3.8 min)
+    'fashion_pixelcnn': 11.7, 'fashion_nextscale': 8.7, 'fashion_var': 24.9, 'fashion_raster_gpt': 17.1, 'fashion_nextscale_cond': 5.6,  # machine
+    'multiscale_7': 1.3, 'multiscale_14': 4.2, 'multiscale_28': 19.9, 'vqvae_7': 1.0, 'vqvae_14': 3.3, 'nextscale_7': 1.5,         # (its multiscale:
+    'nextscale_14': 6.1, 'nextscale_28': 25.2, 'var_7': 4.2, 'var_14': 26.8, 'pixelcnn_7': 2.4, 'pixelcnn_14': 8.2}                # 3.8 min); chapter 19's two at a time
 
 def _expected_minutes(name:str) -> float:
     "A model's expected training minutes before calibration: measured, else its epochs of training images at 1,000 images/s."
