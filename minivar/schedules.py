@@ -49,7 +49,7 @@ class SavedForBackward:
         return self
     def _pack(self, t):
         s = t.untyped_storage()
-        if s.data_ptr() not in self.skip | self.seen: self.seen.add(s.data_ptr()); self.bytes += s.nbytes()
+        if s.data_ptr() not in self.skip and s.data_ptr() not in self.seen: self.seen.add(s.data_ptr()); self.bytes += s.nbytes()
         return t
     def __exit__(self, *exc): self.hooks.__exit__(*exc)
 
