@@ -13,9 +13,9 @@ import torch
 import matplotlib.pyplot as plt
 from torch.utils.data import TensorDataset
 from .core import resolve_device, cache_dir, batch_loader, show_images
-from .training import atomic_write
+from .training import atomic_write, evaluate
 from .tokens import tokenize_loader, generate, prior_loss
-from .metrics import fid, reference_split, classifier_stats, bits_per_token, throughput
+from .metrics import fid, reference_split, classifier_stats, throughput
 from .metrics import features, gaussian_fit, frechet_distance
 from .vqvae import evaluate_tokenizer
 from .zoo import load_or_train, zoo_status, recipe, image_dls
@@ -50,13 +50,15 @@ SUITES = {  # data set -> (the classifier of its FIDs, tokenizer rows, prior row
 
 # %% ../nbs/13_benchmark.ipynb #9a9b7a98
 def prior_row(prior, tok, clf, ref, token_valid, n, device, seeds=(0, 1, 2), cfg=GUIDANCE, **kw):
-    "Speed, NLL and sample quality (mean ± sd over `seeds`) of one prior; class-conditional priors sample digits 0-9 in turn with guidance `cfg`."
+    "Speed, NLL (per token, per image, per scale) and sample quality (mean ± sd over `seeds`) of one prior; class-conditional priors sample digits 0-9 in turn with guidance `cfg`."
     k, w = prior.num_classes, (cfg if prior.num_classes else 0.0)
     draw = lambda b, w: prior.sample(b, tok, labels=torch.arange(b, device=device) % k if k else None, cfg=w, **kw)
     row = {'kind': 'prior', **throughput(lambda b: draw(b, w), prior.head, bs=100, device=device)}        # as the row samples
     if w: row['images_per_s_unguided'] = throughput(lambda b: draw(b, 0.0), prior.head, bs=100, device=device)['images_per_s']
-    row['bits_per_token'] = bits_per_token(prior, token_valid, prior_loss(tok), device)   # given the labels, for a conditional prior
-    row['bits_per_image'] = row['bits_per_token'] * sum(t.shape[-1] * t.shape[-2] for t in token_valid.dataset.tensors[:-1])
+    bits, sides = evaluate(prior, token_valid, prior_loss(tok), device), [t.shape[-1] for t in token_valid.dataset.tensors[:-1]]   # given the labels, for a conditional prior
+    row['bits_per_token'] = bits['bits_per_token']
+    row['bits_per_image'] = row['bits_per_token'] * sum(s * s for s in sides)
+    row['bits_per_scale'] = [bits.get(f'bits_{s}x{s}', bits['bits_per_token']) for s in sides]      # a raster prior: its one map
     labels = torch.arange(n, device=device) % k if k else None
     imgs = [generate(prior, tok, n, seed=s, labels=labels, cfg=w, **kw) for s in seeds]
     fids, stats = [fid(clf, x, ref) for x in imgs], [classifier_stats(clf, x, labels) for x in imgs]

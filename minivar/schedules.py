@@ -8,9 +8,8 @@ __all__ = ['map_sides', 'schedule_name', 'schedule_tokenizer_row', 'schedule_pri
 # %% ../nbs/19_more_scales.ipynb #7f3318dd
 import copy, statistics, time
 import torch
-from .training import evaluate, sync_device
+from .training import sync_device
 from .core import resolve_device
-from .tokens import prior_loss
 from .metrics import throughput
 from .vqvae import token_stats
 from .benchmark import tokenizer_row, prior_row
@@ -32,10 +31,8 @@ def schedule_tokenizer_row(tok, clf, ref, held, valid_dl, device) -> dict:
             'tokens_per_image': sum(s * s for s in sides), 'usage_per_scale': [s['usage'] for s in token_stats(tok, valid_dl)]}
 
 def schedule_prior_row(prior, tok, clf, ref, token_valid, n:int, device, seeds=(0, 1, 2)) -> tuple:
-    "The benchmark's prior row plus the validation bits per token of each scale and the seconds one image takes at batch 1; and its first seed's samples."
+    "The benchmark's prior row (its validation bits per scale included) plus the seconds one image takes at batch 1; and its first seed's samples."
     row, imgs = prior_row(prior, tok, clf, ref, token_valid, n, device, seeds)
-    bits = evaluate(prior, token_valid, prior_loss(tok), device)
-    row['bits_per_scale'] = [bits.get(f'bits_{s}x{s}', bits['bits_per_token']) for s in map_sides(token_valid.dataset.tensors[:-1])]   # a raster prior: its one map
     row['latency_s'] = 1 / throughput(lambda b: prior.sample(b, tok), prior.head, bs=1, device=device)['images_per_s']
     return row, imgs
 
