@@ -89,7 +89,10 @@ def cache_dir(*parts) -> Path:
     "A folder under the minivar cache (`$MINIVAR_CACHE` or `~/.cache/minivar`), created if needed."
     root = Path(os.environ.get('MINIVAR_CACHE', Path.home()/'.cache'/'minivar')).expanduser()
     p = root.joinpath('test' if in_test() else '', *map(str, parts))
-    p.mkdir(parents=True, exist_ok=True)
+    try: p.mkdir(parents=True, exist_ok=True)
+    except OSError as e: why = f"{e.filename or p} is a file" if isinstance(e, (FileExistsError, NotADirectoryError)) else e.strerror
+    else: why = None if os.access(p, os.W_OK) else 'not writable'
+    if why: raise ValueError(f"The minivar cache folder {p} cannot be used ({why}): set MINIVAR_CACHE to a folder you can write to.")
     return p
 
 # %% ../nbs/00_core.ipynb #50145c27

@@ -8,7 +8,7 @@ __all__ = ['atomic_write', 'save_checkpoint', 'load_checkpoint', 'fingerprint', 
            'step_seconds']
 
 # %% ../nbs/03_training.ipynb #8bca454d
-import os, sys, time, math, copy, tempfile, hashlib, contextlib
+import os, sys, time, math, copy, json, shutil, tempfile, hashlib, contextlib
 from pathlib import Path
 from dataclasses import dataclass, field, asdict, is_dataclass
 import torch
@@ -28,12 +28,23 @@ def atomic_write(path, write) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     try:
-        with os.fdopen(fd, 'wb') as f: write(f)
+        try:
+            with os.fdopen(fd, 'wb') as f: write(f)
+        except (OSError, RuntimeError) as e:             # torch.save reports a full disk as a RuntimeError of its zip writer
+            if isinstance(e, RuntimeError) and 'inline_container' not in str(e): raise
+            raise _write_failed(path, e) from None
         os.chmod(tmp, 0o666 & ~_umask())                 # like any new file (mkstemp makes it private, 0600)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp): os.remove(tmp)
     return path
+
+def _write_failed(path, e) -> OSError:
+    "One line for a write that failed part-way (a full disk, most often): what, where, how much room is left, and what to do."
+    why = e.strerror if isinstance(e, OSError) and e.strerror else str(e).splitlines()[0][:80]
+    free = shutil.disk_usage(path.parent).free / 2**20
+    return OSError(f"Could not write {path} ({why}; {free:.0f} MiB free there): free some space or write elsewhere, then run again. "
+                   "Nothing was written: an older file of that name is untouched.")
 
 def save_checkpoint(path, model, **extra) -> Path:
     "Atomically write `model`'s weights, config, class name and the minivar version (plus `extra`) to `path`."
@@ -219,6 +230,8 @@ def fit(model, train_dl, valid_dl=None,
        ) -> History:
     "Train `model` with AdamW and a warm-up + cosine schedule; validate every epoch."
     if epochs < 1: raise ValueError(f"epochs must be at least 1, got {epochs}.")
+    if max_time is not None and not (isinstance(max_time, (int, float)) and math.isfinite(max_time) and max_time > 0):
+        raise ValueError(f"max_time must be a positive number of seconds (None: no limit), got {max_time!r}.")
     device, (rank, world) = resolve_device(device), dist_info()
     model.to(device); _broadcast_from_0(list(model.parameters()) + list(model.buffers()))  # all start from process 0's weights
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr, weight_decay=wd)
@@ -233,14 +246,16 @@ def fit(model, train_dl, valid_dl=None,
         for i, batch in enumerate(train_dl):
             batch, bs = to_device(batch, device), _batch_size(batch)
             terms = _step(model, opt, sched, batch, loss_fn, device, clip)
-            if not math.isfinite(terms['loss']): bar.close(); _diverged(epoch * len(train_dl) + i + 1, terms['loss'], ckpt)
+            if not math.isfinite(terms['loss']): bar.close(); _diverged(f'at step {epoch * len(train_dl) + i + 1}', terms['loss'], ckpt)
             for k, v in terms.items(): sums[k] = sums.get(k, 0.) + v * bs
             n += bs
             bar.update(); bar.set_postfix_str(f"epoch {epoch + 1}/{epochs}, loss {sums['loss'] / n:.4f}", refresh=False)
             if max_time and time.perf_counter() - start > max_time:
                 cut = i + 1 < len(train_dl); break                         # out of time before the epoch's last batch
         hist.train.append({**{k: v / n for k, v in sums.items()}, 'samples_per_s': n * world / (time.perf_counter() - t0)})
-        if valid_dl is not None: hist.valid.append(evaluate(model, valid_dl, loss_fn, device))
+        if valid_dl is not None:
+            hist.valid.append(evaluate(model, valid_dl, loss_fn, device))
+            if not math.isfinite(hist.valid[-1]['loss']): bar.close(); _diverged(f'in epoch {epoch + 1}', f"{hist.valid[-1]['loss']} on validation", ckpt)
         finished = epoch + (not cut)                                        # a cut epoch is not recorded as done
         if ckpt and rank == 0: save_checkpoint(ckpt, model, **_train_state(opt, sched, hist, finished, epochs, train_dl), **(ckpt_extra or {}))
         if log and rank == 0: log(_epoch_line(epoch, hist) + (' (cut short by max_time)' if finished == epoch else ''))
@@ -249,10 +264,10 @@ def fit(model, train_dl, valid_dl=None,
     bar.close()
     return hist
 
-def _diverged(step, loss, ckpt):
-    "Stop a run whose loss is no longer a number; the last checkpoint (if any) is from before."
+def _diverged(when:str, loss, ckpt):
+    "Stop a run whose loss (training, or validation: weights blown up to huge numbers) is no longer a number; the last checkpoint (if any) is from before."
     kept = f"; {ckpt} still holds the last finished epoch" if ckpt and Path(ckpt).exists() else ''
-    raise ValueError(f"training diverged at step {step} (loss {loss}): lower the learning rate (--lr){kept}.")
+    raise ValueError(f"training diverged {when} (loss {loss}): lower the learning rate (--lr){kept}.")
 
 def _progress_bar(show:bool, total:int, initial:int, name:str):
     "One plain-text bar per run (a notebook stores it as one line of text, not a widget); shown in a terminal or a notebook."
@@ -265,27 +280,45 @@ def _epoch_line(epoch, hist):
     return s + ''.join(f", valid {k} {v:.4f}" for k, v in va.items())
 
 # %% ../nbs/03_training.ipynb #6ec41d80
-def _alive(pid:int) -> bool:
-    try: os.kill(pid, 0)
-    except ProcessLookupError: return False
-    except PermissionError: pass
-    return True
+def _lock_owner(path) -> str:
+    "Who a lock file says it belongs to: 'process PID (command)', or what it holds instead."
+    try: text = Path(path).read_text(errors='replace').strip()
+    except OSError as e: return f'an unreadable lock file ({e.strerror})'
+    try: d = json.loads(text); return f"process {d['pid']} ({d['command']})"
+    except (ValueError, KeyError, TypeError): return f"a lock file holding {text[:40]!r}" if text else 'an empty lock file'
+
+def _stderr(msg): print(msg, file=sys.stderr, flush=True)
+
+def _open_lock(path) -> tuple:
+    "(file descriptor, whether this call created the file) of a lock file."
+    try: return os.open(path, os.O_CREAT | os.O_EXCL | os.O_RDWR), True
+    except FileExistsError: pass
+    try: return os.open(path, os.O_RDWR), False
+    except FileNotFoundError: return _open_lock(path)                     # its holder removed it meanwhile
+    except OSError as e: raise OSError(f"Cannot open the lock file {path} ({e.strerror}): if no minivar run is using {path.parent}, delete it.") from None
 
 @contextlib.contextmanager
-def training_lock(path, wait:bool=True, poll:float=0.5):
-    "Hold the lock file `path` (our pid inside) for a block: wait (or refuse) while a live process holds it; take it over from a dead one."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+def training_lock(path, wait:bool=True, poll:float=0.5, log=_stderr):
+    "Hold the lock file `path` for a block: an OS lock, which ends with its process however it ends. Wait (saying for whom) or refuse while a live run holds it; a file no run holds (empty, garbled, left by a killed run or another program) is taken over, saying so."
+    import fcntl                                                          # POSIX (Linux, macOS, Colab)
+    path, said = Path(path), False
+    path.parent.mkdir(parents=True, exist_ok=True)
     while True:
-        try: fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-        except FileExistsError:
-            try: pid = int(path.read_text() or 0)
-            except (OSError, ValueError): pid = 0
-            if pid and not _alive(pid): path.unlink(missing_ok=True); continue          # stale: its process is gone
-            if not wait: raise ValueError(f"{path.parent} is in use by process {pid or '?'} ({path.name}): wait for that run to end, or choose another --out.") from None
+        fd, created = _open_lock(path)
+        try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd); owner = _lock_owner(path)
+            if not wait: raise ValueError(f"{path.parent} is in use by {owner} ({path.name}): wait for that run to end, or choose another --out.") from None
+            if log and not said: log(f"waiting for {owner}, which holds {path}"); said = True
             time.sleep(poll); continue
-        os.write(fd, str(os.getpid()).encode()); os.close(fd); break
+        try: ours = os.path.samestat(os.fstat(fd), os.stat(path))
+        except FileNotFoundError: ours = False
+        if ours: break
+        os.close(fd)                                                      # its holder removed the file as we locked it: start again
+    if not created and log: log(f"taking over {path}: {_lock_owner(path)}, and no run holds it")
+    os.ftruncate(fd, 0); os.write(fd, json.dumps({'pid': os.getpid(), 'command': ' '.join([Path(sys.argv[0]).name, *sys.argv[1:]])[:200]}).encode())
     try: yield path
-    finally: path.unlink(missing_ok=True)
+    finally: path.unlink(missing_ok=True); os.close(fd)                     # unlink first: a waiter that locks the old file sees it is gone
 
 # %% ../nbs/03_training.ipynb #99685883
 def sync_device(device):

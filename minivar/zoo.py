@@ -142,8 +142,12 @@ def recipe_loss(name:str, tok=None):
 
 # %% ../nbs/12_zoo.ipynb #cb206a16
 def zoo_dir(ckpt_dir=None) -> Path:
-    "The folder of the zoo's checkpoints: `ckpt_dir`, or the cache's `checkpoints/` (`$MINIVAR_CACHE`)."
-    return Path(ckpt_dir) if ckpt_dir else cache_dir('checkpoints')
+    "The folder of the zoo's checkpoints: `ckpt_dir` (refused where a file stands in its way), or the cache's `checkpoints/` (`$MINIVAR_CACHE`)."
+    if not ckpt_dir: return cache_dir('checkpoints')
+    p = probe = Path(ckpt_dir)
+    while not probe.exists(): probe = probe.parent                      # the nearest part of the path that exists
+    if not probe.is_dir(): raise ValueError(f"ckpt_dir={str(p)!r} cannot be a folder: {probe} is a file. Pass a folder for the zoo's checkpoints.")
+    return p
 
 def _stamp(name, tok, tiny):
     "What a checkpoint must record to count as made by today's recipe."
@@ -184,15 +188,19 @@ def train_recipe(name:str, tok=None, device=None, ckpt_dir=None, tiny:bool=None,
 # %% ../nbs/12_zoo.ipynb #2da3de44
 def load_or_train(name:str, device=None, ckpt_dir=None, tiny:bool=None, progress:bool=True, log=print):
     "A model of the series: from the zoo when its recipe and tokenizer match, else trained now with its recipe (tiny in test mode)."
+    return _load_or_train(name, device, ckpt_dir, tiny, progress, log)[0]
+
+def _load_or_train(name, device, ckpt_dir, tiny, progress, log) -> tuple:
+    "(model, whether this call trained it): a run that waited on the lock while another trained the model only loads it."
     r, device = recipe(name), resolve_device(device)
     tok = load_or_train(r.tokenizer, device, ckpt_dir, tiny, progress, log) if r.tokenizer else None
     if model_status(name, ckpt_dir, tok, tiny) != 'ready':
-        with training_lock(zoo_dir(ckpt_dir)/f'{name}.lock'):
+        with training_lock(zoo_dir(ckpt_dir)/f'{name}.lock'):              # says so when it waits for another run
             status = model_status(name, ckpt_dir, tok, tiny)                     # another process may have trained it meanwhile
             if status != 'ready':
                 if log: log(f"{name}: {status}; training it with its recipe ({recipe_summary(name)})")
-                return train_recipe(name, tok, device, ckpt_dir, tiny, progress)
-    return load_model(zoo_dir(ckpt_dir)/f'{name}.pt', *ARCHS[r.model], device)
+                return train_recipe(name, tok, device, ckpt_dir, tiny, progress), True
+    return load_model(zoo_dir(ckpt_dir)/f'{name}.pt', *ARCHS[r.model], device), False
 
 def history(name:str, ckpt_dir=None) -> History:
     "The training and validation curves of a zoo model."
@@ -268,7 +276,9 @@ def build_zoo(names=None, device=None, ckpt_dir=None, tiny:bool=None, progress:b
         left = sum(map(_expected_minutes, todo[i:])) * (spent / expected if expected else 1)     # calibrated by what this machine did
         if log: log(f"[{i + 1}/{len(todo)}] {n}: {recipe_summary(n)} (zoo time left: about {left:.0f} min)")
         t0 = time.perf_counter()
-        load_or_train(n, device, ckpt_dir, tiny, progress=False, log=None)
+        _, trained = _load_or_train(n, device, ckpt_dir, tiny, progress=False, log=None)
+        if not trained:                                                   # another run trained it while this one waited
+            if log: log(f"    {n}: trained meanwhile by another run; loaded"); continue
         done[n] = (time.perf_counter() - t0) / 60
         spent, expected = spent + done[n], expected + _expected_minutes(n)
         if log: log(f"    {n}: trained in {done[n]:.1f} min")
