@@ -31,11 +31,11 @@ def plant(tree:Path, bug:dict):
     cells[0]['source'] = _replace_once(''.join(cells[0]['source']), bug, nb_path.name).splitlines(keepends=True)
     nb_path.write_text(json.dumps(nb, indent=1, ensure_ascii=False))
 
-def scratch(base:Path, name:str) -> Path:
-    "A fresh copy of what the tests read."
+def scratch(base:Path, name:str, source:Path=ROOT) -> Path:
+    "A fresh copy of what the tests read, from `source` (the repository, or the snapshot of it the audit took at its start)."
     tree = base/name
     for p in COPY:
-        src = ROOT/p
+        src = source/p
         if src.is_dir(): shutil.copytree(src, tree/p, ignore=shutil.ignore_patterns('__pycache__', '.ipynb_checkpoints', '_proc'))
         else: shutil.copy2(src, tree/p)
     return tree
@@ -55,7 +55,7 @@ def chapters(bug:dict) -> list: return bug.get('chapters') or [owner(bug['module
 
 def audit_bug(base:Path, bug:dict, timeout:int) -> dict:
     "Plant one bug in its own scratch tree and run its chapters' tests until one fails."
-    tree = scratch(base, bug['id'])
+    tree = scratch(base, bug['id'], base/'control')
     try: plant(tree, bug)
     except ValueError as e: return {**bug, 'result': 'not planted', 'why': str(e)}
     secs, caught_by = 0.0, None
@@ -75,7 +75,7 @@ def main():
     bugs = [b for b in json.loads(Path(a.bugs).read_text()) if not a.only or b['id'] in a.only]
     with tempfile.TemporaryDirectory() as base, ThreadPoolExecutor(a.jobs) as pool:
         base, t0 = Path(base), time.perf_counter()
-        control = scratch(base, 'control')                               # the unmutated tests must pass, or a 'catch' means nothing
+        control = scratch(base, 'control')                               # the snapshot every bug is planted in; unmutated, its tests must pass
         needed = sorted({ch for b in bugs for ch in chapters(b)})
         for ch, (ok, s, why) in zip(needed, pool.map(lambda ch: run_chapter(control, ch, a.timeout), needed)):
             print(f"control {ch}: {'passes' if ok else 'FAILS'} ({s:.0f} s){'' if ok else ': ' + why}", flush=True)

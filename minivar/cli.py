@@ -484,7 +484,7 @@ def parse_rounds(rounds, prior):
     r = int(parts[0]) if len(parts) == 1 else tuple(map(int, parts))
     if r == 1: return 1
     if not hasattr(prior, 'check_rounds'):                               # a GPTPrior checks the rest itself (a refiner, one per scale)
-        raise ValueError("--rounds needs a VAR transformer with a refiner: the zoo's var_refine, or train one with {\"model\": {\"refine_depth\": 2}} in --config.")
+        raise ValueError("--rounds needs a VAR transformer with a refiner: the zoo's var_hmar or var_refine, or train one with {\"model\": {\"refine_depth\": 2}} in --config.")
     return prior.check_rounds(r)
 
 # %% ../nbs/18_cli.ipynb #805e7973

@@ -291,7 +291,7 @@ def _stderr(msg): print(msg, file=sys.stderr, flush=True)
 
 def _open_lock(path) -> tuple:
     "(file descriptor, whether this call created the file) of a lock file."
-    try: return os.open(path, os.O_CREAT | os.O_EXCL | os.O_RDWR), True
+    try: return os.open(path, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o666), True       # an ordinary file's mode
     except FileExistsError: pass
     try: return os.open(path, os.O_RDWR), False
     except FileNotFoundError: return _open_lock(path)                     # its holder removed it meanwhile

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['GPTConfig', 'Attention', 'Block', 'scale_levels', 'block_causal_mask', 'causal_mask', 'GPTPrior', 'guidance_weights',
-           'random_hidden', 'hidden_after_rounds']
+           'random_hidden', 'hidden_after_rounds', 'share_hidden']
 
 # %% ../nbs/10_var.ipynb #aee0b16c
 import math
@@ -31,6 +31,7 @@ class GPTConfig:
     num_classes: int = 0          # > 0: class-conditional start token, with label dropout for guidance
     label_drop: float = 0.1       # probability of dropping the label while training
     refine_depth: int = 0         # > 0 ('scale' order): a refiner of that many blocks can redraw each scale in rounds (HMAR, MaskGIT)
+    refiner: str = 'features'     # 'features': new blocks over the trunk's detached last features; 'hmar': revealed codes enter at the input, the trunk's last refine_depth blocks fine-tuned as copies (HMAR's stage 2)
     scale_loss: str = 'token'     # 'token': the loss is the mean over tokens (VAR); 'scale': over scales, each scale's mean counting once (HMAR's 'equal')
     @classmethod
     def tiny(cls, **kw): return cls(**{**dict(width=32, depth=2, heads=2), **kw})
@@ -40,6 +41,8 @@ class GPTConfig:
         if self.scale_loss not in ('token', 'scale'): raise ValueError(f"scale_loss must be 'token' (mean over tokens) or 'scale' (mean over scales), got {self.scale_loss!r}.")
         for k, lo in (('num_codes', 2), ('latent_dim', 1), ('width', 1), ('depth', 1), ('heads', 1), ('num_classes', 0), ('refine_depth', 0)): check_range(self, k, lo)
         if self.refine_depth and self.order != 'scale': raise ValueError(f"refine_depth needs order='scale' (the refiner redraws whole scales), got order={self.order!r}.")
+        if self.refiner not in ('features', 'hmar'): raise ValueError(f"refiner must be 'features' or 'hmar', got {self.refiner!r}.")
+        if self.refiner == 'hmar' and self.refine_depth > self.depth: raise ValueError(f"refiner='hmar' fine-tunes copies of the trunk's last refine_depth blocks: refine_depth {self.refine_depth} must be at most depth {self.depth}.")
         for k in ('label_drop', 'dropout'): check_range(self, k, 0, 1, integer=False, below=True)
         check_range(self, 'mlp_ratio', 0, integer=False)
         if self.width % self.heads: raise ValueError(f"width {self.width} must be a multiple of heads {self.heads}.")
@@ -103,12 +106,15 @@ class GPTPrior(nn.Module):
         mask = block_causal_mask(c.sides) if c.order == 'scale' else causal_mask(c.seq_len)
         self.register_buffer('mask', mask, persistent=False)
         self.register_buffer('level', scale_levels(c.sides), persistent=False)
-        if c.refine_depth:                                              # masked refinement within a scale (section below)
-            self.reveal = nn.Embedding(c.num_codes + 1, c.width)       # a revealed code, or (the last row) a hidden one
+        if c.refine_depth:                                              # masked refinement within a scale (sections below)
+            if c.refiner == 'features': self.reveal = nn.Embedding(c.num_codes + 1, c.width)   # a revealed code, or (the last row) a hidden one
+            else: self.mask_embed = nn.Parameter(torch.randn(c.width) * math.sqrt(1 / 3 / c.width))   # HMAR: a hidden code's input (its init)
             self.refiner = nn.ModuleList(Block(c) for _ in range(c.refine_depth))
             self.refine_ln, self.refine_head = nn.LayerNorm(c.width), nn.Linear(c.width, c.num_codes)
             self.register_buffer('same_scale', self.level[:, None] == self.level[None, :], persistent=False)
             self.register_buffer('refinable', torch.tensor([s * s > 1 for s in c.sides])[self.level], persistent=False)  # (L,): scales of 2+ tokens
+        if c.refine_depth and c.refiner == 'hmar':                     # HMAR's stage 2: the trunk (a trained VAR transformer) stays as it is
+            for name, prm in self.named_parameters(): prm.requires_grad_(name.startswith(('refine', 'mask_embed')))
     @property
     def num_classes(self): return self.config.num_classes
     @property
@@ -165,13 +171,14 @@ def loss(self:GPTPrior, tokens:list, tokenizer=None, labels=None) -> dict:
     "Teacher-forced cross-entropy over all positions: 'loss' (nats/token), bits per token, and per scale."
     c = self.config
     if c.num_classes: check_labels(labels, c.num_classes, len(tokens[-1]))
-    tgt = self._sequence(tokens)                                                         # (B,L)
-    h = self.features(self.inputs(tokens, tokenizer, labels))
+    tgt, x = self._sequence(tokens), self.inputs(tokens, tokenizer, labels)            # (B,L), (B,L,C)
+    h = self.features(x)
     ce = F.cross_entropy(self.head(self.ln(h)).float().transpose(1, 2), tgt, reduction='none')  # (B,L)
     out, i = {'loss': ce.mean(), 'bits_per_token': ce.mean() / math.log(2)}, 0
     for s in c.sides: out[f'bits_{s}x{s}'] = ce[:, i:i + s * s].mean() / math.log(2); i += s * s
     if c.scale_loss == 'scale': out['loss'] = sum(out[f'bits_{s}x{s}'] for s in c.sides) * math.log(2) / len(c.sides)   # every scale counts once
-    if c.refine_depth: out = self._refine_loss(h, tgt, out)                            # the refiner's term (section below)
+    if c.refine_depth and c.refiner == 'features': out = self._refine_loss(h, tgt, out)   # the refiner's term (section below)
+    if c.refine_depth and c.refiner == 'hmar': out = self._hmar_loss(x, tgt, tokenizer, out)   # the fine-tuned refiner's loss alone (the trunk is frozen)
     return out
 
 # %% ../nbs/10_var.ipynb #ab2ea645
@@ -231,7 +238,10 @@ def sample(self:GPTPrior, n:int, tokenizer, labels=None, cfg:float=0.0, temperat
         si = k if c.order == 'scale' else int(self.level[k])                                # the scale of this step
         idx = sample_logits(lg.reshape(-1, c.num_codes), *opts[si], generator).view(n, -1)   # (n,l)
         idx = keep_given(idx, known[:, pos:pos + x.shape[1]])
-        if c.order == 'scale' and rounds[k] > 1: idx = self._refine_scale(h, lg, idx, known[:, pos:pos + x.shape[1]], rounds[k], opts[si], w, generator, keep)
+        if c.order == 'scale' and rounds[k] > 1:                                              # the refiner's logits for codes (n,l), every row of h
+            refine = ((lambda codes, h=h: self._refine(h, codes.repeat(len(h) // n, 1))) if c.refiner == 'features' else
+                      (lambda codes, x=x, pos=pos: self._hmar_refine(x, codes.repeat(len(x) // n, 1), tokenizer, pos)))
+            idx = self._refine_scale(refine, lg, idx, known[:, pos:pos + x.shape[1]], rounds[k], opts[si], w, generator, keep)
         pos += x.shape[1]
         if c.order == 'scale':
             idx = idx.view(n, s, s); out.append(idx)
@@ -277,8 +287,9 @@ def refine_logits(self:GPTPrior, tokens:list, tokenizer, hidden_BL, labels=None)
     "Teacher-forced refiner logits (B,L,K): every token revealed except where hidden_BL is True; a position sees only its scale."
     c = self.config
     if not c.refine_depth: raise ValueError("This prior has no refiner: build it with GPTConfig(refine_depth=2), as the zoo's var_refine is.")
-    codes = self._sequence(tokens).masked_fill(hidden_BL, c.num_codes)
-    return self._refine(self.features(self.inputs(tokens, tokenizer, labels)), codes, self.same_scale)
+    codes, x = self._sequence(tokens).masked_fill(hidden_BL, c.num_codes), self.inputs(tokens, tokenizer, labels)
+    if c.refiner == 'hmar': return self._hmar_refine(x, codes, tokenizer, 0, self.same_scale)
+    return self._refine(self.features(x), codes, self.same_scale)
 
 @patch
 def _refine_loss(self:GPTPrior, h, tgt, out:dict) -> dict:
@@ -290,8 +301,8 @@ def _refine_loss(self:GPTPrior, h, tgt, out:dict) -> dict:
     return {**out, 'loss': out['loss'] + ce, 'refine_bits': ce / math.log(2)}
 
 @patch
-def _refine_scale(self:GPTPrior, h, lg, idx, known, rounds:int, opt:tuple, w:float, generator=None, keep:str='confident'):
-    "Rounds 2..R of one scale: hide the least confident draws (or random ones; never a known code), let the refiner redraw them seeing the rest."
+def _refine_scale(self:GPTPrior, refine, lg, idx, known, rounds:int, opt:tuple, w:float, generator=None, keep:str='confident'):
+    "Rounds 2..R of one scale: hide the least confident draws (or random ones; never a known code), let `refine(codes)` (the refiner's logits, guided rows doubled) redraw them seeing the rest."
     n, K = len(idx), self.config.num_codes
     score = lambda logits, idx: (logits.softmax(-1).gather(-1, idx[..., None])[..., 0] if keep == 'confident'   # probability of the drawn code
                                  else torch.rand(idx.shape, generator=generator, device=idx.device))            # or a random ranking
@@ -299,12 +310,54 @@ def _refine_scale(self:GPTPrior, h, lg, idx, known, rounds:int, opt:tuple, w:flo
     for left in hidden_after_rounds(idx.shape[1], rounds)[:-1]:
         hidden = (conf.argsort(1).argsort(1) < left) & conf.isfinite()                            # the `left` least confident draws
         codes = idx.masked_fill(hidden, K)
-        rl = self._refine(h, codes.repeat(len(h) // n, 1))                                        # (n or 2n, l, K): one scale, no mask needed
-        if len(h) > n: rl = guide(rl[:n], rl[n:], w)
+        rl = refine(codes)                                                                        # (n or 2n, l, K): one scale, no mask needed
+        if len(rl) > n: rl = guide(rl[:n], rl[n:], w)
         new = sample_logits(rl.reshape(-1, K), *opt, generator).view(n, -1)
         idx = torch.where(hidden, new, idx)
         conf = torch.where(hidden, score(rl, idx), float('inf'))                                # kept tokens stay kept
     return idx
+
+# %% ../nbs/10_var.ipynb #128d38f7
+def share_hidden(sides, B:int, generator=None) -> torch.Tensor:
+    "(B,L) bool: HMAR's training mask: one share p ~ U(0,1) for the batch; per image, ceil(p n) random positions of every scale of n > 1 tokens hidden (at least one), never the 1x1."
+    p, out = torch.rand((), generator=generator).item(), []
+    for s in sides:
+        n = s * s
+        rank = torch.rand(B, n, generator=generator).argsort(1).argsort(1)                   # a random order per image
+        out.append(rank < (0 if n == 1 else max(1, math.ceil(p * n))))
+    return torch.cat(out, 1)
+
+# %% ../nbs/10_var.ipynb #1978d106
+@patch
+def start_from(self:GPTPrior, trained:GPTPrior):
+    "HMAR's stage 2 begins: the trunk takes a trained VAR transformer's weights, the refiner copies of its last blocks and its head."
+    c = self.config
+    if c.refiner != 'hmar' or not c.refine_depth: raise ValueError("start_from fine-tunes an HMAR refiner: build the prior with GPTConfig(refiner='hmar', refine_depth=2).")
+    fits = lambda: ValueError(f"That {type(trained).__name__} does not fit this prior's trunk: start from a VAR transformer of the same config and tokens.")
+    try: missing = self.load_state_dict(trained.state_dict(), strict=False).missing_keys          # everything but the refiner's weights
+    except RuntimeError: raise fits() from None                                                  # weights of other shapes
+    if any(not k.startswith(('refine', 'mask_embed')) for k in missing): raise fits()
+    for r, b in zip(self.refiner, self.blocks[-len(self.refiner):]): r.load_state_dict(b.state_dict())
+    self.refine_ln.load_state_dict(self.ln.state_dict()); self.refine_head.load_state_dict(self.head.state_dict())
+    return self
+
+@patch
+def _hmar_refine(self:GPTPrior, x_BLC, codes_BL, tokenizer, start:int=0, mask=None):
+    "HMAR's masked prediction (B,L,K): the trunk's inputs plus each position's revealed code (its vector through the input projection) or the mask embedding; the trunk's first blocks, then the refiner."
+    K, n_low = self.config.num_codes, len(self.blocks) - len(self.refiner)
+    vec = tokenizer.quantizer.vq.lookup(codes_BL.clamp(max=K - 1)[:, None]).flatten(2).transpose(1, 2)   # (B,1,L) -> (B,Cv,1,L) -> (B,L,Cv)
+    rev = torch.where((codes_BL == K)[..., None], self.mask_embed, self.inp(vec) - self.inp.bias)      # (B,L,C): HMAR's word_embed, without its bias
+    h = self._embed(x_BLC + rev, start)
+    for b in [*self.blocks[:n_low], *self.refiner]: h = b(h, mask)                              # within a scale (mask, or one scale's positions)
+    return self.refine_head(self.refine_ln(h))
+
+@patch
+def _hmar_loss(self:GPTPrior, x, tgt, tokenizer, out:dict) -> dict:
+    "The refiner's cross-entropy on HMAR's hidden tokens ('refine_bits'); it is the whole 'loss', since the trunk is frozen."
+    hidden = share_hidden(self.config.sides, len(tgt)).to(tgt.device)
+    lg = self._hmar_refine(x, tgt.masked_fill(hidden, self.config.num_codes), tokenizer, 0, self.same_scale)
+    ce = F.cross_entropy(lg[hidden].float(), tgt[hidden])
+    return {**out, 'loss': ce, 'refine_bits': ce / math.log(2)}
 
 # %% ../nbs/10_var.ipynb #93a092da
 @patch
@@ -317,7 +370,8 @@ def flops_per_image(self:GPTPrior, guided:bool=False, rounds=1) -> int:
         ctx = seen + l
         if c.order == 'scale' and i: f += 2 * l * c.width * c.latent_dim                             # input projection (step 1 reads the start embedding)
         f += c.depth * block(l, ctx) + 2 * l * c.width * c.num_codes                                 # the trunk, the head
-        f += (r - 1) * (c.refine_depth * block(l, l) + 2 * l * c.width * c.num_codes)               # refiner rounds: its scale only
+        hmar = c.refiner == 'hmar'                                                                   # HMAR: the trunk's first blocks too, and the reveals' projection
+        f += (r - 1) * ((c.depth if hmar else c.refine_depth) * block(l, l) + 2 * l * c.width * (c.num_codes + hmar * c.latent_dim))   # refiner rounds: its scale only
         seen = ctx
     return f * (2 if guided else 1)
 

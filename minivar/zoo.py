@@ -42,6 +42,7 @@ class Recipe:
     seed: int = 0                                 # seeds the weights, the shuffle and dropout
     chapter: str = ''                             # where the series introduces it
     data: str = 'mnist'                           # the images: 'mnist' (binarized digits) or 'fashion_mnist' (grey levels); a prior's are its tokenizer's
+    parent: str = None                            # a recipe whose trained weights this model starts from (a fine-tune, as HMAR's stage 2)
 
 # %% ../nbs/12_zoo.ipynb #6365eab2
 _T = lambda **kw: dict(tokenizer='multiscale', **kw)     # a prior of the 1-2-4-7 tokens
@@ -65,6 +66,7 @@ RECIPES = {
     'raster_gpt_w64': Recipe('gpt', {'order': 'raster', 'width': 64}, 'vqvae', epochs=20, chapter='13 benchmark: size'),
     'pyramid_gpt': Recipe('gpt', {'order': 'pyramid'}, **_T(epochs=20), chapter='15 diagnosis: the order alone'),
     'var_refine': Recipe('gpt', {'refine_depth': 2}, **_T(epochs=20), chapter='16 refinement within a scale'),
+    'var_hmar': Recipe('gpt', {'refine_depth': 2, 'refiner': 'hmar'}, **_T(epochs=8), lr=1e-3, parent='var_transformer', chapter='16 refinement as HMAR trains it'),
     'var_scale_loss': Recipe('gpt', {'scale_loss': 'scale'}, **_T(epochs=20), chapter='16 refinement: every scale counts once in the loss'),
     'var_transformer_seed1': Recipe('gpt', **_T(epochs=20), seed=1, chapter='16 refinement: a second training seed'),
     'pyramid_gpt_seed1': Recipe('gpt', {'order': 'pyramid'}, **_T(epochs=20), seed=1, chapter='16 refinement: a second training seed'),
@@ -149,19 +151,23 @@ def zoo_dir(ckpt_dir=None) -> Path:
     if not probe.is_dir(): raise ValueError(f"ckpt_dir={str(p)!r} cannot be a folder: {probe} is a file. Pass a folder for the zoo's checkpoints.")
     return p
 
-def _stamp(name, tok, tiny):
-    "What a checkpoint must record to count as made by today's recipe."
+def _stamp(name, tok, tiny, parent=None):
+    "What a checkpoint must record to count as made by today's recipe (from today's tokenizer and parent)."
     rec = {**asdict(recipe(name)), 'chapter': None, 'tiny': tiny}
-    if rec['data'] == 'mnist': del rec['data']      # MNIST checkpoints made before recipes named their data stay valid
-    return {'recipe': rec, 'tokenizer_fingerprint': fingerprint(tok) if tok is not None else None}
+    for k, old in (('data', 'mnist'), ('parent', None)):           # checkpoints made before recipes had these fields stay valid
+        if rec[k] == old: del rec[k]
+    return {'recipe': rec, 'tokenizer_fingerprint': fingerprint(tok) if tok is not None else None,
+            **({'parent_fingerprint': fingerprint(parent)} if recipe(name).parent else {})}
 
-def model_status(name:str, ckpt_dir=None, tok=None, tiny:bool=None) -> str:
-    "'ready', 'partial', 'stale: <why>' or 'missing' for a recipe's checkpoint in the zoo."
-    tiny, d = in_test() if tiny is None else tiny, zoo_dir(ckpt_dir)
+def model_status(name:str, ckpt_dir=None, tok=None, tiny:bool=None, parent=None) -> str:
+    "'ready', 'partial', 'stale: <why>' or 'missing' for a recipe's checkpoint in the zoo (`tok`, `parent`: the models it was made from)."
+    tiny, d, r = in_test() if tiny is None else tiny, zoo_dir(ckpt_dir), recipe(name)
     if not (d/f'{name}.pt').exists(): return 'partial' if (d/f'{name}.partial.pt').exists() else 'missing'
-    ck, want = load_checkpoint(d/f'{name}.pt'), _stamp(name, tok, tiny)
+    if r.parent and parent is None: raise ValueError(f"{name} is fine-tuned from {r.parent}: pass that model as parent.")
+    ck, want = load_checkpoint(d/f'{name}.pt'), _stamp(name, tok, tiny, parent)
     if ck.get('recipe') != want['recipe']: return 'stale: its recipe changed'
-    if recipe(name).tokenizer and ck.get('tokenizer_fingerprint') != want['tokenizer_fingerprint']: return f'stale: {recipe(name).tokenizer} was retrained'
+    for dep, key in ((r.tokenizer, 'tokenizer_fingerprint'), (r.parent, 'parent_fingerprint')):
+        if dep and ck.get(key) != want[key]: return f'stale: {dep} was retrained'
     return 'ready'
 
 def train_seconds(name:str, ckpt_dir=None):
@@ -170,16 +176,18 @@ def train_seconds(name:str, ckpt_dir=None):
     return load_checkpoint(p).get('train_seconds') if p.exists() else None
 
 # %% ../nbs/12_zoo.ipynb #1b13bd26
-def train_recipe(name:str, tok=None, device=None, ckpt_dir=None, tiny:bool=None, progress:bool=True):
-    "Train a recipe's model (resuming an interrupted run), cache it as NAME.pt and return it."
+def train_recipe(name:str, tok=None, device=None, ckpt_dir=None, tiny:bool=None, progress:bool=True, parent=None):
+    "Train a recipe's model (resuming an interrupted run; a fine-tune starts from `parent`, its recipe's parent model), cache it as NAME.pt and return it."
     tiny, d, device = in_test() if tiny is None else tiny, zoo_dir(ckpt_dir), resolve_device(device)
     r, part = recipe(name), d/f'{name}.partial.pt'
+    if r.parent and parent is None: raise ValueError(f"{name} is fine-tuned from {r.parent}: pass that model as parent.")
     old = load_checkpoint(part) if part.exists() else {}
-    if old and old.get('recipe') != _stamp(name, tok, tiny)['recipe']: part.unlink(); old = {}   # another recipe's run
+    if old and old.get('recipe') != _stamp(name, tok, tiny, parent)['recipe']: part.unlink(); old = {}   # another recipe's run
     model, (train_dl, valid_dl), before = build_model(name, tok, tiny), recipe_data(name, tok, tiny), old.get('train_seconds', 0.0)
+    if r.parent: model.start_from(parent.to('cpu'))                       # (a resumed run then loads its own last epoch over it)
     t0 = time.perf_counter()
     fit(model, train_dl, valid_dl, epochs=TEST_EPOCHS.get(name, 2) if tiny else r.epochs, lr=r.lr, loss_fn=recipe_loss(name, tok), device=device, ckpt=part,
-        resume=True, progress=progress, log=None, ckpt_extra={**_stamp(name, tok, tiny), 'train_seconds': before})
+        resume=True, progress=progress, log=None, ckpt_extra={**_stamp(name, tok, tiny, parent), 'train_seconds': before})
     ck = load_checkpoint(part)
     ck['train_seconds'] = before + time.perf_counter() - t0
     atomic_write(d/f'{name}.pt', lambda f: torch.save(ck, f)); part.unlink()
@@ -193,13 +201,13 @@ def load_or_train(name:str, device=None, ckpt_dir=None, tiny:bool=None, progress
 def _load_or_train(name, device, ckpt_dir, tiny, progress, log) -> tuple:
     "(model, whether this call trained it): a run that waited on the lock while another trained the model only loads it."
     r, device = recipe(name), resolve_device(device)
-    tok = load_or_train(r.tokenizer, device, ckpt_dir, tiny, progress, log) if r.tokenizer else None
-    if model_status(name, ckpt_dir, tok, tiny) != 'ready':
+    tok, parent = (load_or_train(n, device, ckpt_dir, tiny, progress, log) if n else None for n in (r.tokenizer, r.parent))
+    if model_status(name, ckpt_dir, tok, tiny, parent) != 'ready':
         with training_lock(zoo_dir(ckpt_dir)/f'{name}.lock'):              # says so when it waits for another run
-            status = model_status(name, ckpt_dir, tok, tiny)                     # another process may have trained it meanwhile
+            status = model_status(name, ckpt_dir, tok, tiny, parent)             # another process may have trained it meanwhile
             if status != 'ready':
                 if log: log(f"{name}: {status}; training it with its recipe ({recipe_summary(name)})")
-                return train_recipe(name, tok, device, ckpt_dir, tiny, progress), True
+                return train_recipe(name, tok, device, ckpt_dir, tiny, progress, parent), True
     return load_model(zoo_dir(ckpt_dir)/f'{name}.pt', *ARCHS[r.model], device), False
 
 def history(name:str, ckpt_dir=None) -> History:
@@ -220,7 +228,8 @@ def recipe_summary(name:str) -> str:
     "A recipe in one line: model, settings, tokenizer, budget."
     r = recipe(name)
     cfg = ', '.join(f'{k}={v}' for k, v in r.config.items())
-    return f"{r.model}{f' ({cfg})' if cfg else ''}{f' on {r.tokenizer} tokens' if r.tokenizer else ''}, {r.epochs} epochs, lr {r.lr:g}, batch {r.bs}, seed {r.seed}"
+    return (f"{r.model}{f' ({cfg})' if cfg else ''}{f' on {r.tokenizer} tokens' if r.tokenizer else ''}{f', fine-tuned from {r.parent}' if r.parent else ''}, "
+            f"{r.epochs} epochs, lr {r.lr:g}, batch {r.bs}, seed {r.seed}")
 
 # %% ../nbs/12_zoo.ipynb #3d436bb6
 TRAIN_IMAGES = {'mnist': 8000, 'fashion_mnist': 60000}   # training images per epoch (the offline MNIST split; Fashion-MNIST's official one)
@@ -242,20 +251,23 @@ def _expected_minutes(name:str) -> float:
     return CPU_MINUTES.get(name) or recipe(name).epochs * TRAIN_IMAGES[recipe(name).data] / 1000 / 60
 
 def zoo_plan(names=None) -> list:
-    "The recipes to build for `names` (default: all), their tokenizers included, in training order."
-    want = set(RECIPES) if not names else {n for nm in names for n in (nm, recipe(nm).tokenizer) if n}
+    "The recipes to build for `names` (default: all), the tokenizers and parents they are made from included, in training order."
+    needs = lambda nm: {nm} | {n for dep in (recipe(nm).tokenizer, recipe(nm).parent) if dep for n in needs(dep)}   # what it is made from, all the way down
+    want = set(RECIPES) if not names else {n for nm in names for n in needs(nm)}
     return [n for n in RECIPES if n in want]
 
 def zoo_status(names=None, ckpt_dir=None, tiny:bool=None) -> dict:
-    "{name: status} for the recipes `zoo_plan(names)` builds; a prior whose tokenizer is not ready cannot be ready."
-    out, toks = {}, {}
+    "{name: status} for the recipes `zoo_plan(names)` builds; a model whose tokenizer or parent is not ready cannot be ready."
+    out, made = {}, {}                                                    # made: the models others are made from, loaded once
     for n in zoo_plan(names):
-        tk = recipe(n).tokenizer
-        if tk and out[tk] != 'ready':
-            out[n] = f'stale: {tk} is not ready' if (zoo_dir(ckpt_dir)/f'{n}.pt').exists() else model_status(n, ckpt_dir)   # missing or partial
+        deps = [dep for dep in (recipe(n).tokenizer, recipe(n).parent) if dep]
+        late = [dep for dep in deps if out[dep] != 'ready']
+        if late:
+            out[n] = f'stale: {late[0]} is not ready' if (zoo_dir(ckpt_dir)/f'{n}.pt').exists() else 'partial' if (zoo_dir(ckpt_dir)/f'{n}.partial.pt').exists() else 'missing'
             continue
-        if tk and tk not in toks: toks[tk] = load_model(zoo_dir(ckpt_dir)/f'{tk}.pt', *ARCHS[recipe(tk).model], 'cpu')
-        out[n] = model_status(n, ckpt_dir, toks.get(tk), tiny)
+        for dep in deps:
+            if dep not in made: made[dep] = load_model(zoo_dir(ckpt_dir)/f'{dep}.pt', *ARCHS[recipe(dep).model], 'cpu')
+        out[n] = model_status(n, ckpt_dir, made.get(recipe(n).tokenizer), tiny, made.get(recipe(n).parent))
     return out
 
 def zoo_table(names=None, ckpt_dir=None, tiny:bool=None) -> str:
