@@ -550,7 +550,8 @@ def benchmark(n:int=1000, # samples per prior (and real images per side of the f
 
 def _zoo_interrupted(args, cmd):
     "What an interrupted zoo build says: every finished model is kept, and each half-trained one resumes from its last epoch."
-    left = [f"{p.name} holds epoch {load_checkpoint(p).get('epoch', '?')} of {load_checkpoint(p).get('epochs', '?')}" for p in sorted(zoo_dir(args.get('ckpt_dir')).glob('*.partial.pt'))]
+    parts = {p.name: load_checkpoint(p) for p in sorted(zoo_dir(args.get('ckpt_dir')).glob('*.partial.pt'))}
+    left = [f"{nm} holds epoch {ck.get('epoch', '?')} of {ck.get('epochs', '?')}" for nm, ck in parts.items()]
     return f"every finished model is saved{''.join(', ' + s for s in left)}; run {cmd} again to go on from there"
 
 minivar_benchmark = cli(benchmark, _zoo_interrupted)   # only --train_missing saves anything: zoo models

@@ -184,7 +184,7 @@ def train_recipe(name:str, tok=None, device=None, ckpt_dir=None, tiny:bool=None,
     old = load_checkpoint(part) if part.exists() else {}
     if old and old.get('recipe') != _stamp(name, tok, tiny, parent)['recipe']: part.unlink(); old = {}   # another recipe's run
     model, (train_dl, valid_dl), before = build_model(name, tok, tiny), recipe_data(name, tok, tiny), old.get('train_seconds', 0.0)
-    if r.parent: model.start_from(parent.to('cpu'))                       # (a resumed run then loads its own last epoch over it)
+    if r.parent: model.start_from(parent)                                  # (a resumed run then loads its own last epoch over it)
     t0 = time.perf_counter()
     fit(model, train_dl, valid_dl, epochs=TEST_EPOCHS.get(name, 2) if tiny else r.epochs, lr=r.lr, loss_fn=recipe_loss(name, tok), device=device, ckpt=part,
         resume=True, progress=progress, log=None, ckpt_extra={**_stamp(name, tok, tiny, parent), 'train_seconds': before})
