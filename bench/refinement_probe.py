@@ -2,7 +2,7 @@
 share, per scale, beside the pyramid GPT's), the rounds table (passes, speed, FID over 3 seeds) and the oracle-prefix
 rows. Needs the zoo's multiscale, classifier, var_transformer, var_hmar and pyramid_gpt (var_refine if present).
 Run: .venv/bin/python bench/refinement_probe.py [threads]. Prints markdown tables; chapter 16 is to show them."""
-import math, time, statistics, sys, json
+import math, time, statistics, sys
 from collections import defaultdict
 import torch, torch.nn.functional as F
 torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else 2)
