@@ -32,6 +32,7 @@ class GPTConfig:
     label_drop: float = 0.1       # probability of dropping the label while training
     refine_depth: int = 0         # > 0 ('scale' order): a refiner of that many blocks can redraw each scale in rounds (HMAR, MaskGIT)
     refiner: str = 'features'     # 'features': new blocks over the trunk's detached last features; 'hmar': revealed codes enter at the input, the trunk's last refine_depth blocks fine-tuned as copies (HMAR's stage 2)
+    refine_attends: str = 'coarser'  # 'hmar' refiner: a scale's pass attends to it and every coarser scale ('coarser', as the block-causal trunk does) or to its own positions only ('scale', as HMAR's Markovian trunk)
     scale_loss: str = 'token'     # 'token': the loss is the mean over tokens (VAR); 'scale': over scales, each scale's mean counting once (HMAR's 'equal')
     @classmethod
     def tiny(cls, **kw): return cls(**{**dict(width=32, depth=2, heads=2), **kw})
@@ -42,6 +43,7 @@ class GPTConfig:
         for k, lo in (('num_codes', 2), ('latent_dim', 1), ('width', 1), ('depth', 1), ('heads', 1), ('num_classes', 0), ('refine_depth', 0)): check_range(self, k, lo)
         if self.refine_depth and self.order != 'scale': raise ValueError(f"refine_depth needs order='scale' (the refiner redraws whole scales), got order={self.order!r}.")
         if self.refiner not in ('features', 'hmar'): raise ValueError(f"refiner must be 'features' or 'hmar', got {self.refiner!r}.")
+        if self.refine_attends not in ('coarser', 'scale'): raise ValueError(f"refine_attends must be 'coarser' (a scale and every coarser one) or 'scale' (its own positions), got {self.refine_attends!r}.")
         if self.refiner == 'hmar' and self.refine_depth > self.depth: raise ValueError(f"refiner='hmar' fine-tunes copies of the trunk's last refine_depth blocks: refine_depth {self.refine_depth} must be at most depth {self.depth}.")
         for k in ('label_drop', 'dropout'): check_range(self, k, 0, 1, integer=False, below=True)
         check_range(self, 'mlp_ratio', 0, integer=False)
@@ -226,12 +228,13 @@ def sample(self:GPTPrior, n:int, tokenizer, labels=None, cfg:float=0.0, temperat
     guided = bool(cfg) and labels is not None
     lab = labels if labels is not None else torch.full((n,), c.num_classes, device=dev)
     if guided: lab = torch.cat([lab, torch.full((n,), c.num_classes, device=dev)])       # (2n,): conditional, then unconditional rows
-    caches = [{} for _ in self.blocks]
+    caches, xs = [{} for _ in self.blocks], []                                               # xs: every input so far (HMAR's refinement pass reruns them)
     x, pos = self.start(lab)[:, None], 0                                                     # (B,1,C) the start token
     steps = [(s, si) for si, s in enumerate(c.sides)] if c.order == 'scale' else [(1, p) for p in range(c.seq_len)]
     ws = guidance_weights(cfg, len(steps), ramp) if guided else [0.0] * len(steps)
     fh, out = (tokenizer.empty_f_hat(n, dev) if c.order == 'scale' else None), []
     for (s, k), w in zip(steps, ws):
+        if c.refiner == 'hmar' and c.refine_depth: xs.append(x)
         h = self.features(x, pos, caches, mask=False)                                        # (B,l,C): every position up to here is visible
         lg = self.head(self.ln(h))                                                           # (B,l,K)
         if guided: lg = guide(lg[:n], lg[n:], w)
@@ -240,7 +243,7 @@ def sample(self:GPTPrior, n:int, tokenizer, labels=None, cfg:float=0.0, temperat
         idx = keep_given(idx, known[:, pos:pos + x.shape[1]])
         if c.order == 'scale' and rounds[k] > 1:                                              # the refiner's logits for codes (n,l), every row of h
             refine = ((lambda codes, h=h: self._refine(h, codes.repeat(len(h) // n, 1))) if c.refiner == 'features' else
-                      (lambda codes, x=x, pos=pos: self._hmar_refine(x, codes.repeat(len(x) // n, 1), tokenizer, pos)))
+                      (lambda codes, xa=torch.cat(xs, 1), pos=pos: self._hmar_refine(xa, codes.repeat(len(xa) // n, 1), tokenizer, pos)))
             idx = self._refine_scale(refine, lg, idx, known[:, pos:pos + x.shape[1]], rounds[k], opts[si], w, generator, keep)
         pos += x.shape[1]
         if c.order == 'scale':
@@ -284,11 +287,11 @@ def _refine(self:GPTPrior, h_BLC, codes_BL, mask=None):
 
 @patch
 def refine_logits(self:GPTPrior, tokens:list, tokenizer, hidden_BL, labels=None):
-    "Teacher-forced refiner logits (B,L,K): every token revealed except where hidden_BL is True; a position sees only its scale."
+    "Teacher-forced refiner logits (B,L,K): every token revealed except where hidden_BL is True; a position sees the reveals of its own scale only."
     c = self.config
     if not c.refine_depth: raise ValueError("This prior has no refiner: build it with GPTConfig(refine_depth=2), as the zoo's var_refine is.")
     codes, x = self._sequence(tokens).masked_fill(hidden_BL, c.num_codes), self.inputs(tokens, tokenizer, labels)
-    if c.refiner == 'hmar': return self._hmar_refine(x, codes, tokenizer, 0, self.same_scale)
+    if c.refiner == 'hmar': return self._hmar_scales(x, codes, tokenizer)
     return self._refine(self.features(x), codes, self.same_scale)
 
 @patch
@@ -342,20 +345,27 @@ def start_from(self:GPTPrior, trained:GPTPrior):
     return self
 
 @patch
-def _hmar_refine(self:GPTPrior, x_BLC, codes_BL, tokenizer, start:int=0, mask=None):
-    "HMAR's masked prediction (B,L,K): the trunk's inputs plus each position's revealed code (its vector through the input projection) or the mask embedding; the trunk's first blocks, then the refiner."
-    K, n_low = self.config.num_codes, len(self.blocks) - len(self.refiner)
-    vec = tokenizer.quantizer.vq.lookup(codes_BL.clamp(max=K - 1)[:, None]).flatten(2).transpose(1, 2)   # (B,1,L) -> (B,Cv,1,L) -> (B,L,Cv)
-    rev = torch.where((codes_BL == K)[..., None], self.mask_embed, self.inp(vec) - self.inp.bias)      # (B,L,C): HMAR's word_embed, without its bias
-    h = self._embed(x_BLC + rev, start)
-    for b in [*self.blocks[:n_low], *self.refiner]: h = b(h, mask)                              # within a scale (mask, or one scale's positions)
-    return self.refine_head(self.refine_ln(h))
+def _hmar_refine(self:GPTPrior, x_BLC, codes_BL, tokenizer, start:int=0):
+    "HMAR's masked prediction (B,l,K) for the scale at positions start..start+l of the inputs x_BLC: there, each revealed code (its vector through the input projection) or the mask embedding is added; the trunk's first blocks, then the refiner, over that scale and (refine_attends='coarser') every coarser one."
+    c, l = self.config, codes_BL.shape[1]
+    K, n_low, a = c.num_codes, len(self.blocks) - len(self.refiner), 0 if c.refine_attends == 'coarser' else start
+    vec = tokenizer.quantizer.vq.lookup(codes_BL.clamp(max=K - 1)[:, None]).flatten(2).transpose(1, 2)   # (B,1,l) -> (B,Cv,1,l) -> (B,l,Cv)
+    rev = torch.where((codes_BL == K)[..., None], self.mask_embed, self.inp(vec) - self.inp.bias)      # (B,l,C): HMAR's word_embed, without its bias
+    h = self._embed(torch.cat([x_BLC[:, a:start], x_BLC[:, start:start + l] + rev], 1), a)           # coarser positions: the trunk's own inputs
+    for b in [*self.blocks[:n_low], *self.refiner]: h = b(h, self.mask[a:start + l, a:start + l])  # block-causal (within the scale when a = start)
+    return self.refine_head(self.refine_ln(h[:, start - a:]))
+
+@patch
+def _hmar_scales(self:GPTPrior, x_BLC, codes_BL, tokenizer):
+    "HMAR's masked prediction (B,L,K) of every scale: one pass per scale, since a scale's reveals must not reach the finer scales that attend to it."
+    ends = torch.tensor([s * s for s in self.config.sides]).cumsum(0).tolist()
+    return torch.cat([self._hmar_refine(x_BLC, codes_BL[:, a:b], tokenizer, a) for a, b in zip([0, *ends], ends)], 1)
 
 @patch
 def _hmar_loss(self:GPTPrior, x, tgt, tokenizer, out:dict) -> dict:
     "The refiner's cross-entropy on HMAR's hidden tokens ('refine_bits'); it is the whole 'loss', since the trunk is frozen."
     hidden = share_hidden(self.config.sides, len(tgt)).to(tgt.device)
-    lg = self._hmar_refine(x, tgt.masked_fill(hidden, self.config.num_codes), tokenizer, 0, self.same_scale)
+    lg = self._hmar_scales(x, tgt.masked_fill(hidden, self.config.num_codes), tokenizer)
     ce = F.cross_entropy(lg[hidden].float(), tgt[hidden])
     return {**out, 'loss': ce, 'refine_bits': ce / math.log(2)}
 
@@ -370,8 +380,10 @@ def flops_per_image(self:GPTPrior, guided:bool=False, rounds=1) -> int:
         ctx = seen + l
         if c.order == 'scale' and i: f += 2 * l * c.width * c.latent_dim                             # input projection (step 1 reads the start embedding)
         f += c.depth * block(l, ctx) + 2 * l * c.width * c.num_codes                                 # the trunk, the head
-        hmar = c.refiner == 'hmar'                                                                   # HMAR: the trunk's first blocks too, and the reveals' projection
-        f += (r - 1) * ((c.depth if hmar else c.refine_depth) * block(l, l) + 2 * l * c.width * (c.num_codes + hmar * c.latent_dim))   # refiner rounds: its scale only
+        if c.refiner == 'hmar':                                                                       # HMAR: the trunk's first blocks too, over the coarser scales
+            m = ctx if c.refine_attends == 'coarser' else l                                           # (or its scale only), and the reveals' projection
+            f += (r - 1) * (c.depth * block(m, m) + 2 * l * c.width * (c.num_codes + c.latent_dim))
+        else: f += (r - 1) * (c.refine_depth * block(l, l) + 2 * l * c.width * c.num_codes)          # refiner rounds: its scale only
         seen = ctx
     return f * (2 if guided else 1)
 

@@ -6,17 +6,18 @@
 __all__ = ['ARCHS', 'TEST_EPOCHS', 'RECIPES', 'GREY_LEVELS', 'TRAIN_IMAGES', 'CPU_MINUTES', 'Recipe', 'recipe', 'model_config',
            'build_model', 'run_data', 'image_dls', 'recipe_data', 'recipe_loss', 'zoo_dir', 'model_status',
            'train_seconds', 'train_recipe', 'load_or_train', 'history', 'training_report', 'recipe_summary', 'zoo_plan',
-           'zoo_status', 'zoo_table', 'build_zoo']
+           'zoo_status', 'zoo_table', 'build_zoo', 'machine', 'results_dir', 'zoo_fingerprints', 'save_results',
+           'load_results', 'results_table', 'render_results', 'render_pages', 'one_zoo', 'stored_text', 'check_results']
 
 # %% ../nbs/12_zoo.ipynb #69c07af4
-import time
+import time, os, re, json, platform
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import torch
 from tqdm import tqdm
 from .core import resolve_device, seed_everything, cache_dir, in_test
 from .data import get_dls, available
-from .training import fit, load_checkpoint, load_model, atomic_write, fingerprint, image_loss, History, training_lock
+from .training import fit, load_checkpoint, load_model, atomic_write, fingerprint, image_loss, History, training_lock, save_checkpoint
 from .tokens import token_dls, prior_loss
 from .vqvae import VQVAE, VQVAEConfig
 from .multiscale import MultiScaleVQVAE, MultiScaleConfig
@@ -67,6 +68,8 @@ RECIPES = {
     'pyramid_gpt': Recipe('gpt', {'order': 'pyramid'}, **_T(epochs=20), chapter='15 diagnosis: the order alone'),
     'var_refine': Recipe('gpt', {'refine_depth': 2}, **_T(epochs=20), chapter='16 refinement within a scale'),
     'var_hmar': Recipe('gpt', {'refine_depth': 2, 'refiner': 'hmar'}, **_T(epochs=8), lr=1e-3, parent='var_transformer', chapter='16 refinement as HMAR trains it'),
+    'var_hmar_within': Recipe('gpt', {'refine_depth': 2, 'refiner': 'hmar', 'refine_attends': 'scale'}, **_T(epochs=8), lr=1e-3, parent='var_transformer',
+                              chapter="16 refinement as HMAR trains it: HMAR's within-scale pass"),
     'var_scale_loss': Recipe('gpt', {'scale_loss': 'scale'}, **_T(epochs=20), chapter='16 refinement: every scale counts once in the loss'),
     'var_transformer_seed1': Recipe('gpt', **_T(epochs=20), seed=1, chapter='16 refinement: a second training seed'),
     'pyramid_gpt_seed1': Recipe('gpt', {'order': 'pyramid'}, **_T(epochs=20), seed=1, chapter='16 refinement: a second training seed'),
@@ -241,6 +244,7 @@ CPU_MINUTES = {  # measured training minutes on a 2-core CPU, the zoo's first es
     'raster_gpt_w64': 4.5,                                                                                                 # by the previous session
     'pyramid_gpt': 45.5,                                                        # measured beside two other trainings
     'var_refine': 23.4, 'var_scale_loss': 26.2, 'var_transformer_seed1': 23.8, 'pyramid_gpt_seed1': 22.1,   # two at a time on a faster machine
+    'var_hmar': 13.4, 'var_hmar_within': 10.2,                                  # fine-tunes, alone on a slower one (its var_transformer: 68.6)
     'fashion_classifier': 5.3, 'fashion_vqvae_gaussian': 4.1, 'fashion_vqvae_logistic': 4.7, 'fashion_multiscale': 6.9,   # the same faster
     'fashion_pixelcnn': 11.7, 'fashion_nextscale': 8.7, 'fashion_var': 24.9, 'fashion_raster_gpt': 17.1, 'fashion_nextscale_cond': 5.6,  # machine
     'multiscale_7': 1.3, 'multiscale_14': 4.2, 'multiscale_28': 19.9, 'vqvae_7': 1.0, 'vqvae_14': 3.3, 'nextscale_7': 1.5,         # (its multiscale:
@@ -296,3 +300,99 @@ def build_zoo(names=None, device=None, ckpt_dir=None, tiny:bool=None, progress:b
         if log: log(f"    {n}: trained in {done[n]:.1f} min")
     if log: log(f"zoo ready: {len(RECIPES) if names is None else len(zoo_plan(names))} models, {len(done)} trained now in {sum(done.values()):.1f} min")
     return done
+
+# %% ../nbs/12_zoo.ipynb #bf246955
+def machine() -> dict:
+    "What a measurement ran on, as far as it decides the bits: CPU model and instruction set, threads, PyTorch, GPU, pinned kernels."
+    info = Path('/proc/cpuinfo').read_text() if Path('/proc/cpuinfo').exists() else ''
+    field = lambda key: next((l.split(':', 1)[1].strip() for l in info.splitlines() if l.startswith(key)), '')
+    flags = field('flags').split()
+    isa = 'avx512' if 'avx512f' in flags else 'avx2' if 'avx2' in flags else platform.machine()
+    return dict(cpu=field('model name') or platform.processor() or platform.machine(), isa=isa, threads=torch.get_num_threads(),
+                torch=torch.__version__, gpu=torch.cuda.get_device_name() if torch.cuda.is_available() else None,
+                pinned={k: os.environ[k] for k in ('ONEDNN_MAX_CPU_ISA', 'MKL_CBWR') if k in os.environ})
+
+def results_dir(folder=None) -> Path:
+    "Where results files go: `folder`, else `results/` beside the chapters (they run in nbs/); in test mode the cache's `results/`."
+    return Path(folder) if folder else cache_dir('results') if in_test() else Path('results')
+
+def zoo_fingerprints(names, ckpt_dir=None) -> dict:
+    "{name: weights fingerprint} of the zoo models `names` and of everything they are made from (tokenizers, parents)."
+    missing = [n for n in zoo_plan(names) if not (zoo_dir(ckpt_dir)/f'{n}.pt').exists()]
+    if missing: raise ValueError(f"No checkpoint of {', '.join(missing)} in {zoo_dir(ckpt_dir)}: a results table names the zoo models it was measured with.")
+    return {n: load_checkpoint(zoo_dir(ckpt_dir)/f'{n}.pt')['weights_fingerprint'] for n in zoo_plan(names)}
+
+# %% ../nbs/12_zoo.ipynb #afb74094
+def _cell(v, fmt:str) -> str:
+    "One value of a results table as text: a number in `fmt`, [mean, sd] as 'mean ± sd', anything else as it is."
+    if isinstance(v, (list, tuple)) and len(v) == 2: return f"{v[0]:{fmt}} ± {v[1]:{fmt}}"
+    return f"{v:{fmt}}" if isinstance(v, float) else str(v)
+
+def save_results(chapter:str, table:str, rows:dict, models, seeds=(), index:str='', fmt:dict=None, folder=None, ckpt_dir=None) -> Path:
+    "Write one headline table, {row: {column: value}} (a value: a number, a text or [mean, sd]), into `chapter`'s results file, with the zoo models it used, its seeds and the machine."
+    if not rows or not all(isinstance(r, dict) for r in rows.values()): raise ValueError(f"rows must be {{row: {{column: value}}}} with at least one row, got {rows!r:.80}.")
+    path = results_dir(folder)/f'{chapter}.json'
+    tables = json.loads(path.read_text()) if path.exists() else {}
+    tables[table] = dict(index=index, rows=rows, fmt=fmt or {}, seeds=list(seeds), models=zoo_fingerprints(models, ckpt_dir), machine=machine())
+    text = json.dumps(tables, indent=1, ensure_ascii=False) + '\n'                       # refuses what JSON cannot hold, before writing
+    return atomic_write(path, lambda f: f.write(text.encode()))
+
+def load_results(chapter:str, folder=None) -> dict:
+    "The tables of `chapter`'s results file."
+    path = results_dir(folder)/f'{chapter}.json'
+    if not path.exists(): raise ValueError(f"No results file {path}: run the chapter {chapter} to write it.")
+    return json.loads(path.read_text())
+
+def results_table(chapter:str, table:str, folder=None) -> str:
+    "One table of a results file as markdown: a row per row, a column per key (each in its `fmt`, '.1f' by default)."
+    tables = load_results(chapter, folder)
+    if table not in tables: raise ValueError(f"{chapter}'s results file has no table {table!r}; it has {', '.join(tables)}.")
+    t = tables[table]
+    cols = list(dict.fromkeys(k for r in t['rows'].values() for k in r))
+    lines = [f"| {t['index']} | " + ' | '.join(cols) + ' |', '|---' * (len(cols) + 1) + '|']
+    lines += [f"| {name} | " + ' | '.join(_cell(r.get(c, ''), t['fmt'].get(c, '.1f')) for c in cols) + ' |' for name, r in t['rows'].items()]
+    return '\n'.join(lines)
+
+# %% ../nbs/12_zoo.ipynb #6f052e08
+_MARK = re.compile(r'<!-- results (\S+) (\S+) -->\n.*?<!-- /results -->', re.S)
+
+def render_results(text:str, folder=None) -> str:
+    "`text` (the README, a home-page cell) with every block between `<!-- results CHAPTER TABLE -->` and `<!-- /results -->` made again from its results file."
+    return _MARK.sub(lambda m: f"{m.group(0).splitlines()[0]}\n{results_table(m.group(1), m.group(2), folder)}\n<!-- /results -->", text)
+
+def render_pages(folder='results', readme='../README.md', index='index.ipynb'):
+    "Make the marked tables of the README and of the home page's markdown again from the results files (run in nbs/, then nbdev_clean)."
+    Path(readme).write_text(render_results(Path(readme).read_text(), folder))
+    nb = json.loads(Path(index).read_text())
+    for c in nb['cells']:
+        if c['cell_type'] == 'markdown': c['source'] = render_results(''.join(c['source']), folder).splitlines(keepends=True)
+    Path(index).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n')
+
+def one_zoo(folder=None, chapters=None) -> dict:
+    "{model: fingerprint} over the results files of `chapters` (default: all); refused when two tables were measured with different weights of one model."
+    seen, where = {}, {}
+    for path in sorted(results_dir(folder).glob('*.json')):
+        if chapters is not None and path.stem not in chapters: continue
+        for table, t in load_results(path.stem, folder).items():
+            for name, fp in t['models'].items():
+                if seen.setdefault(name, fp) != fp:
+                    raise ValueError(f"Two zoos: {path.stem}/{table} used {name} {fp}, {where[name]} used {seen[name]}. Re-run one chapter on the other's zoo.")
+                where.setdefault(name, f'{path.stem}/{table}')
+    return seen
+
+def stored_text(notebook) -> str:
+    "Everything a notebook's code cells printed or displayed as text, as stored in the file."
+    text = lambda o: ''.join(o.get('text', '')) + ''.join(o.get('data', {}).get('text/plain', '')) + ''.join(o.get('data', {}).get('text/markdown', ''))
+    return '\n'.join(''.join(map(text, c.get('outputs', []))) for c in json.loads(Path(notebook).read_text())['cells'])
+
+def check_results(folder='results', nbs='.') -> list:
+    "The checks of the results files in `folder` (chapters in `nbs`): every table as its chapter's stored output shows it, and one zoo behind them all. Returns the tables checked."
+    checked = []
+    for path in sorted(Path(folder).glob('*.json')):
+        shown = stored_text(Path(nbs)/f'{path.stem}.ipynb')
+        for table in load_results(path.stem, folder):
+            if results_table(path.stem, table, folder) not in shown:
+                raise ValueError(f"{path} disagrees with {path.stem}.ipynb: its table {table!r} is not what the chapter's stored output shows. Re-run the chapter.")
+            checked.append(f'{path.stem}/{table}')
+    one_zoo(folder)
+    return checked
