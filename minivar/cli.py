@@ -10,7 +10,7 @@ __all__ = ['COMMON', 'TOKENIZER_DEFAULTS', 'DEFAULT_SCALES', 'LIMITS', 'PRIOR_DE
            'write_json', 'write_npy', 'write_png', 'setup_device', 'check_replicas', 'require_wandb', 'wandb_logger',
            'latent_stages', 'tokenizer_spec', 'out_lock', 'train_tokenizer', 'load_tokenizer', 'trained_on',
            'check_dataset', 'prior_spec', 'train_prior', 'load_prior', 'check_pair', 'prior_tokenizer_path',
-           'parse_rounds', 'sample', 'benchmark', 'zoo', 'plan_epochs', 'measure_demo', 'demo']
+           'parse_rounds', 'sample', 'benchmark', 'zoo', 'verify_table', 'plan_epochs', 'measure_demo', 'demo']
 
 # %% ../nbs/18_cli.ipynb #5af089be
 import sys, os, io, re, json, time, math, shlex, argparse, contextlib, tempfile, datetime
@@ -33,7 +33,7 @@ from .nextscale import NextScalePrior, NextScaleConfig
 from .var import GPTPrior, GPTConfig
 from .metrics import throughput, fid, reference_split, classifier_stats, get_classifier, MNISTClassifier, classifier_loss
 from .benchmark import GUIDANCE, SUITES, benchmark as run_benchmark, benchmark_table
-from .zoo import zoo_plan, zoo_table, build_zoo, zoo_dir, recipe, GREY_LEVELS
+from .zoo import zoo_plan, zoo_table, build_zoo, zoo_dir, recipe, GREY_LEVELS, verify_zoo, zoo_manifest
 
 # %% ../nbs/18_cli.ipynb #cc5eb5db
 class UsageError(ValueError):
@@ -562,12 +562,23 @@ def zoo(list:store_true=False, # print what exists, what is missing and what eac
         device:str=None, # cpu, cuda or mps (default: the best available)
         ckpt_dir:str=None, # the zoo's checkpoint folder (default: the minivar cache, $MINIVAR_CACHE)
         progress:bool=True, # show the progress bar (--no-progress hides it)
+        verify:store_true=False, # say which cached models are the very ones the series' stored numbers were made with; train nothing
        ):
-    "Train every model of the series that the cache lacks, in dependency order, resuming interrupted ones; or list them."
+    "Train every model of the series that the cache lacks, in dependency order, resuming interrupted ones; or list them, or verify them."
     resolve_config({'device': None}, device=device)
     zoo_plan(only)                                                   # unknown names are refused before any work
+    if verify: return print(verify_table(ckpt_dir))
     if not list: build_zoo(only, resolve_device(device), ckpt_dir, progress=progress, log=_say)
     print(zoo_table(only, ckpt_dir))
+
+def verify_table(ckpt_dir=None) -> str:
+    "`verify_zoo` as a table, with one line that says what it means."
+    got, want = verify_zoo(ckpt_dir), zoo_manifest()
+    rows = ['| model | fingerprint in the results files | your zoo |', '|---|---|---|'] + [f'| {n} | {want[n]} | {v} |' for n, v in got.items()]
+    same = sum(v == 'matches' for v in got.values())
+    return '\n'.join(rows + [f"{same} of {len(got)} models behind the series' results files (nbs/results) are in your zoo with the same weights. "
+                              "minivar_zoo trains a missing one from its recipe; 'other weights' means the recipe was trained elsewhere, and its "
+                              "numbers differ by about what two trainings of one recipe differ (the refinement chapter measures it)."])
 
 minivar_zoo = cli(zoo, _zoo_interrupted)
 
