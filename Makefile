@@ -26,10 +26,11 @@ check-sync: install
 	  git status --porcelain -- nbs; \
 	  echo "Notebooks are not clean: run 'nbdev_clean' and commit them."; exit 1; fi
 
-# Run every notebook's tests on an empty cache (every chapter trains its tiny models); the closing line counts notebooks.
+# Run every notebook's tests on an empty cache (every chapter trains its tiny models), the slowest first (tools/nbtest.py);
+# the closing line counts notebooks.
 nbtest: install
 	@rc=0; cache=$$(mktemp -d); export MINIVAR_CACHE=$$cache; \
-	$(BIN)/nbdev_test --do_print --timing 2>&1 | tee .nbtest.log || rc=$$?; rm -rf "$$cache"; \
+	$(BIN)/python tools/nbtest.py 2>&1 | tee .nbtest.log || rc=$$?; rm -rf "$$cache"; \
 	total=$$(grep -c '^- Completed' .nbtest.log || true); \
 	failed=$$(awk '/Tests Failed On The Following Notebooks/{f=1;next} f && /\.ipynb[[:space:]]*$$/' .nbtest.log | wc -l); \
 	echo "$$((total-failed)) passed, $$failed failed"; exit $$rc
