@@ -69,7 +69,8 @@ RECIPES = {
     'raster_gpt_w64': Recipe('gpt', {'order': 'raster', 'width': 64}, 'vqvae', epochs=20, chapter='13 benchmark: size'),
     'pyramid_gpt': Recipe('gpt', {'order': 'pyramid'}, **_T(epochs=20), chapter='15 diagnosis: the order alone'),
     'var_refine': Recipe('gpt', {'refine_depth': 2}, **_T(epochs=20), chapter='16 refinement within a scale'),
-    'var_hmar': Recipe('gpt', {'refine_depth': 2, 'refiner': 'hmar'}, **_T(epochs=8), lr=1e-3, parent='var_transformer', chapter='16 refinement as HMAR trains it'),
+    'var_hmar': Recipe('gpt', {'refine_depth': 2, 'refiner': 'hmar', 'refine_attends': 'coarser'}, **_T(epochs=8), lr=1e-3, parent='var_transformer',
+                       chapter='16 refinement as HMAR trains it'),   # (refine_attends spelled out: a var_hmar of an older minivar, within-scale, goes stale)
     'var_hmar_within': Recipe('gpt', {'refine_depth': 2, 'refiner': 'hmar', 'refine_attends': 'scale'}, **_T(epochs=8), lr=1e-3, parent='var_transformer',
                               chapter="16 refinement as HMAR trains it: HMAR's within-scale pass"),
     'var_scale_loss': Recipe('gpt', {'scale_loss': 'scale'}, **_T(epochs=20), chapter='16 refinement: every scale counts once in the loss'),
