@@ -319,11 +319,17 @@ def results_dir(folder=None) -> Path:
     "Where results files go: `folder`, else `results/` beside the chapters (they run in nbs/); in test mode the cache's `results/`."
     return Path(folder) if folder else cache_dir('results') if in_test() else Path('results')
 
+def _weights_fingerprint(name:str, ckpt_dir=None):
+    "The fingerprint of a zoo model's weights, from its checkpoint; None when it is not there."
+    p = zoo_dir(ckpt_dir)/f'{name}.pt'
+    return load_checkpoint(p).get('weights_fingerprint') if p.exists() else None
+
 def zoo_fingerprints(names, ckpt_dir=None) -> dict:
     "{name: weights fingerprint} of the zoo models `names` and of everything they are made from (tokenizers, parents)."
-    missing = [n for n in zoo_plan(names) if not (zoo_dir(ckpt_dir)/f'{n}.pt').exists()]
+    fps = {n: _weights_fingerprint(n, ckpt_dir) for n in zoo_plan(names)}
+    missing = [n for n, fp in fps.items() if fp is None]
     if missing: raise ValueError(f"No checkpoint of {', '.join(missing)} in {zoo_dir(ckpt_dir)}: a results table names the zoo models it was measured with.")
-    return {n: load_checkpoint(zoo_dir(ckpt_dir)/f'{n}.pt')['weights_fingerprint'] for n in zoo_plan(names)}
+    return fps
 
 # %% ../nbs/12_zoo.ipynb #afb74094
 def _cell(v, fmt:str) -> str:
@@ -417,5 +423,5 @@ def zoo_manifest(path=None) -> dict:
 def verify_zoo(ckpt_dir=None, manifest=None) -> dict:
     "{model: 'matches' | 'other weights' | 'missing'}: the cached zoo against the manifest of the models behind the stored numbers."
     want = zoo_manifest(manifest)
-    have = lambda n: (zoo_dir(ckpt_dir)/f'{n}.pt').exists() and load_checkpoint(zoo_dir(ckpt_dir)/f'{n}.pt').get('weights_fingerprint')
-    return {n: 'missing' if not have(n) else 'matches' if have(n) == fp else 'other weights' for n, fp in want.items()}
+    have = {n: _weights_fingerprint(n, ckpt_dir) for n in want}
+    return {n: 'missing' if have[n] is None else 'matches' if have[n] == fp else 'other weights' for n, fp in want.items()}
