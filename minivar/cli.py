@@ -33,7 +33,7 @@ from .nextscale import NextScalePrior, NextScaleConfig
 from .var import GPTPrior, GPTConfig
 from .metrics import throughput, fid, reference_split, classifier_stats, get_classifier, MNISTClassifier, classifier_loss
 from .benchmark import GUIDANCE, SUITES, benchmark as run_benchmark, benchmark_table
-from .zoo import zoo_plan, zoo_table, build_zoo, zoo_dir, recipe, GREY_LEVELS, verify_zoo, zoo_manifest
+from .zoo import zoo_plan, zoo_table, build_zoo, zoo_dir, recipe, GREY_LEVELS, verify_zoo, zoo_manifest, pin_kernels
 
 # %% ../nbs/18_cli.ipynb #cc5eb5db
 class UsageError(ValueError):
@@ -563,8 +563,10 @@ def zoo(list:store_true=False, # print what exists, what is missing and what eac
         ckpt_dir:str=None, # the zoo's checkpoint folder (default: the minivar cache, $MINIVAR_CACHE)
         progress:bool=True, # show the progress bar (--no-progress hides it)
         verify:store_true=False, # say which cached models are the very ones the series' stored numbers were made with; train nothing
+        pinned:store_true=False, # one thread and the AVX2 kernels (pin_kernels), so a training's bits depend less on the machine
        ):
     "Train every model of the series that the cache lacks, in dependency order, resuming interrupted ones; or list them, or verify them."
+    if pinned: pin_kernels()                                          # before the first convolution
     resolve_config({'device': None}, device=device)
     zoo_plan(only)                                                   # unknown names are refused before any work
     if verify: return print(verify_table(ckpt_dir))
@@ -667,7 +669,7 @@ def demo(budget:float=10.0, # minutes of wall time, on any machine (measured, th
     write_png(outp/'coarse_to_fine.png', show_images(torch.stack(cols, 1).flatten(0, 1).cpu(), nrow=len(cols), title='after each scale, then the original').figure)
     imgs = sample(str(outp/'prior.pt'), n=n_samples, cfg=guidance, seed=seed, device=str(dev), out=str(outp))   # digits 0-9 in turn
     speed = throughput(lambda b: prior.sample(b, tok, labels=torch.arange(b, device=dev) % 10, cfg=guidance), prior.head, bs=100, device=dev)
-    t2 = time.perf_counter(); clf = get_classifier(train_dl, valid_dl, epochs=epochs['classifier'], device=dev, path=outp/'classifier.pt', retrain=True)
+    t2 = time.perf_counter(); clf = get_classifier(train_dl, valid_dl, epochs=epochs['classifier'], device=dev, path=outp/'classifier.pt', retrain=True, progress=progress)
     actual['classifier'] = time.perf_counter() - t2
     ref, held = reference_split(torch.cat([x for x, _ in valid_dl]), min(n_samples, n_valid // 2))   # the benchmark's floor, defined once
     scores = {'n': len(ref), 'fid': fid(clf, imgs[:len(ref)], ref), 'fid_floor': fid(clf, held, ref), **classifier_stats(clf, imgs), **speed}

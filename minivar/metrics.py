@@ -49,13 +49,13 @@ def classifier_loss(model, batch):
     "The classifier's training loss: cross-entropy on digits shifted at random by up to 2 pixels."
     return model.loss(_shift(batch[0]), batch[1])
 
-def get_classifier(train_dl=None, valid_dl=None, epochs:int=8, device=None, path=None, retrain:bool=False):
+def get_classifier(train_dl=None, valid_dl=None, epochs:int=8, device=None, path=None, retrain:bool=False, progress:bool=True):
     "The MNIST feature classifier: loaded from `path` (default: the cache), or trained on the loaders and saved."
     path = Path(path or cache_dir('checkpoints')/'classifier.pt')
     if path.exists() and not retrain: return load_model(path, MNISTClassifier, ClassifierConfig, device)
     if train_dl is None: raise ValueError(f"No classifier at {path}: pass train_dl and valid_dl to train one.")
     seed_everything(0); model = MNISTClassifier()
-    fit(model, train_dl, valid_dl, epochs=epochs, lr=3e-3, device=device, log=None, loss_fn=classifier_loss)
+    fit(model, train_dl, valid_dl, epochs=epochs, lr=3e-3, device=device, log=None, loss_fn=classifier_loss, progress=progress)
     save_checkpoint(path, model)
     return model.eval()
 

@@ -75,8 +75,14 @@ def sample(self:PixelCNN, n:int, tokenizer=None, labels=None, cfg:float=0.0, tem
     idx = torch.zeros(n, s, s, dtype=torch.long, device=dev)
     for p in range(s * s):
         i, j = divmod(p, s)
-        idx[:, i, j] = keep_given(sample_logits(self(idx)[:, :, i, j], *opts, generator), g[:, i, j])
+        lo = max(0, i - self.receptive_rows)                                       # only the rows position (i, j) can see
+        idx[:, i, j] = keep_given(sample_logits(self(idx[:, lo:i + 1])[:, :, i - lo, j], *opts, generator), g[:, i, j])
     return [idx]
+
+@patch(as_prop=True)
+def receptive_rows(self:PixelCNN):
+    "How many rows above its own a position's logits can see: k//2 per block through the vertical stack, plus the shift into the horizontal one."
+    return self.config.n_layers * (self.config.k // 2) + 1
 
 @patch(as_prop=True)
 def passes_per_sample(self:PixelCNN): return self.config.size ** 2   # one per token

@@ -4,10 +4,12 @@
 
 # %% auto #0
 __all__ = ['tokenize_loader', 'token_dls', 'Prior', 'check_prior', 'sample_logits', 'per_scale', 'scale_settings', 'guide',
-           'check_given', 'keep_given', 'check_labels', 'decode_samples', 'generate', 'prior_loss']
+           'check_given', 'keep_given', 'check_labels', 'decode_samples', 'generate', 'prior_loss', 'PixelTokensConfig',
+           'PixelTokens']
 
 # %% ../nbs/06_tokens.ipynb #9a946afb
 import inspect
+from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 import torch
 from torch.utils.data import TensorDataset
@@ -136,3 +138,25 @@ def generate(prior:Prior, tokenizer, n:int, bs:int=100, seed:int=0, labels=None,
 def prior_loss(tokenizer):
     "The `fit` loss of any prior on token batches (tokens_1, ..., tokens_K, labels)."
     return lambda prior, b: prior.loss(list(b[:-1]), tokenizer, labels=b[-1])
+
+# %% ../nbs/06_tokens.ipynb #a04c0d2c
+@dataclass
+class PixelTokensConfig:
+    num_codes: int = 2            # black and white
+    likelihood: str = 'bernoulli' # decoding is exact: a pixel's logit is +inf or -inf
+    latent_dim: int = 0           # no latent: the token is the pixel
+
+class PixelTokens(torch.nn.Module):
+    "The tokenizer that learns nothing: a binarized image's pixels, as one (B,28,28) map of codes 0 and 1."
+    def __init__(self, config:PixelTokensConfig=None):
+        super().__init__()
+        self.config, self.scales = config or PixelTokensConfig(), (28,)
+        self.device_carrier = torch.nn.Parameter(torch.zeros(0), requires_grad=False)   # no weights; it only carries the device
+    def tokenize(self, x) -> list:
+        if x.ndim != 4 or x.shape[1:] != (1, 28, 28): raise ValueError(f"PixelTokens takes (B,1,28,28) images, got {tuple(x.shape)}.")
+        if ((x != 0) & (x != 1)).any(): raise ValueError("PixelTokens takes binarized images (pixels 0 or 1): load them with binarize=True.")
+        return [x[:, 0].long()]
+    def decode_tokens(self, tokens) -> torch.Tensor:
+        "Logits of the pixels: +inf where the code is 1, -inf where it is 0."
+        t = tokens[-1].float().unsqueeze(1)
+        return torch.where(t > 0, torch.inf, -torch.inf)
