@@ -13,15 +13,16 @@ from .diagnosis import token_maps
 
 # %% ../nbs/20_bits_per_digit.ipynb #5eb8c116
 @torch.no_grad()
-def decoder_bits(tokenizer, images, bs:int=500) -> torch.Tensor:
-    "-log2 p(x | tokens of x) per image (N,): the bits the decoder still needs once the tokens are known (Bernoulli pixels)."
+def decoder_bits(tokenizer, images, bs:int=500, tokens:list=None) -> torch.Tensor:
+    "-log2 p(x | tokens of x) per image (N,): the bits the decoder still needs once the tokens are known (Bernoulli pixels); `tokens`: the images' maps, if at hand."
     if tokenizer.config.likelihood != 'bernoulli':
         raise ValueError(f"decoder_bits counts bits of binarized pixels: this tokenizer's likelihood is {tokenizer.config.likelihood!r}, not 'bernoulli'.")
     if ((images != 0) & (images != 1)).any(): raise ValueError("decoder_bits needs binarized images (pixels 0 or 1): load them with binarize=True.")
     dev, out = next(tokenizer.parameters()).device, []
-    for x in images.split(bs):
+    tokens = token_maps(tokenizer, images, bs) if tokens is None else tokens
+    for i, x in enumerate(images.split(bs)):
         x = x.to(dev)
-        logits = tokenizer.eval().decode_tokens(tokenizer.tokenize(x))
+        logits = tokenizer.eval().decode_tokens([t[i * bs:(i + 1) * bs].to(dev) for t in tokens])
         log_p = torch.where(x > 0, F.logsigmoid(logits), F.logsigmoid(-logits))          # exact for a certain pixel (an infinite logit)
         out.append(-log_p.flatten(1).sum(1).cpu() / math.log(2))
     return torch.cat(out)
@@ -34,5 +35,5 @@ def bits_per_digit(prior, tokenizer, images, bs:int=500) -> dict:
     prior.eval()
     per_token = sum(prior.loss([m[i:i + bs] for m in maps], tokenizer)['bits_per_token'].item() * len(maps[0][i:i + bs])
                     for i in range(0, n, bs)) / n
-    dec = decoder_bits(tokenizer, images, bs).mean().item()
+    dec = decoder_bits(tokenizer, images, bs, maps).mean().item()
     return dict(tokens=tokens, bits_per_token=per_token, prior_bits=per_token * tokens, decoder_bits=dec, total_bits=per_token * tokens + dec)

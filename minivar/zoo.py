@@ -212,9 +212,9 @@ def load_or_train(name:str, device=None, ckpt_dir=None, tiny:bool=None, progress
 
 def _load_or_train(name, device, ckpt_dir, tiny, progress, log) -> tuple:
     "(model, whether this call trained it): a run that waited on the lock while another trained the model only loads it."
+    if name in FIXED_TOKENIZERS: return FIXED_TOKENIZERS[name]().to(resolve_device(device)), False   # nothing to train or store
     r, device = recipe(name), resolve_device(device)
-    tok, parent = (FIXED_TOKENIZERS[n]().to(device) if n in FIXED_TOKENIZERS else load_or_train(n, device, ckpt_dir, tiny, progress, log) if n else None
-                   for n in (r.tokenizer, r.parent))
+    tok, parent = (load_or_train(n, device, ckpt_dir, tiny, progress, log) if n else None for n in (r.tokenizer, r.parent))
     if model_status(name, ckpt_dir, tok, tiny, parent) != 'ready':
         with training_lock(zoo_dir(ckpt_dir)/f'{name}.lock'):              # says so when it waits for another run
             status = model_status(name, ckpt_dir, tok, tiny, parent)             # another process may have trained it meanwhile
@@ -277,7 +277,7 @@ def zoo_plan(names=None) -> list:
 
 def zoo_status(names=None, ckpt_dir=None, tiny:bool=None) -> dict:
     "{name: status} for the recipes `zoo_plan(names)` builds; a model whose tokenizer or parent is not ready cannot be ready."
-    out, made = {}, {}                                                    # made: the models others are made from, loaded once
+    out, made = {}, {n: cls() for n, cls in FIXED_TOKENIZERS.items()}     # made: the models others are made from, loaded once
     for n in zoo_plan(names):
         deps = made_from(n)
         late = [dep for dep in deps if out[dep] != 'ready']
@@ -286,8 +286,7 @@ def zoo_status(names=None, ckpt_dir=None, tiny:bool=None) -> dict:
             continue
         for dep in deps:
             if dep not in made: made[dep] = load_model(zoo_dir(ckpt_dir)/f'{dep}.pt', *ARCHS[recipe(dep).model], 'cpu')
-        tk = recipe(n).tokenizer
-        out[n] = model_status(n, ckpt_dir, FIXED_TOKENIZERS[tk]() if tk in FIXED_TOKENIZERS else made.get(tk), tiny, made.get(recipe(n).parent))
+        out[n] = model_status(n, ckpt_dir, made.get(recipe(n).tokenizer), tiny, made.get(recipe(n).parent))
     return out
 
 def zoo_table(names=None, ckpt_dir=None, tiny:bool=None) -> str:
