@@ -32,7 +32,7 @@ from .pixelcnn import PixelCNN, PixelCNNConfig
 from .nextscale import NextScalePrior, NextScaleConfig
 from .var import GPTPrior, GPTConfig
 from .metrics import throughput, fid, reference_split, classifier_stats, get_classifier, MNISTClassifier, classifier_loss
-from .benchmark import GUIDANCE, SUITES, benchmark as run_benchmark, benchmark_table
+from .benchmark import GUIDANCE, BEST_GUIDANCE, SUITES, benchmark as run_benchmark, benchmark_table
 from .zoo import zoo_plan, zoo_table, build_zoo, zoo_dir, recipe, GREY_LEVELS, verify_zoo, zoo_manifest, pin_kernels
 
 # %% ../nbs/18_cli.ipynb #cc5eb5db
@@ -495,7 +495,7 @@ def sample(prior:str='outputs/prior.pt', # prior checkpoint
            top_k:int=None, # sample only among the k most likely codes
            top_p:float=None, # sample only among the most likely codes that make up this much probability (nucleus)
            label:int=None, # digit to draw (class-conditional priors); default: 0-9 in turn
-           cfg:float=GUIDANCE, # classifier-free guidance weight (class-conditional priors; 0: none)
+           cfg:float=None, # classifier-free guidance weight (class-conditional priors; 0: none); default: the best measured on the prior's data set
            seed:int=0, # random seed
            device:str=None, # cpu, cuda or mps (default: the best available)
            out:str='outputs', # output folder
@@ -505,9 +505,10 @@ def sample(prior:str='outputs/prior.pt', # prior checkpoint
     resolve_config({'n': None, 'temperature': None, 'seed': None, 'device': None}, n=n, temperature=temperature, seed=seed, device=device)
     if top_k is not None and top_k < 1: raise ValueError(f"--top_k must be a positive integer, got {top_k}.")
     if top_p is not None and not (_is_number(top_p) and 0 < top_p <= 1): raise ValueError(f"--top_p must be in (0, 1], got {top_p!r}.")
-    check_guidance(cfg)
+    if cfg is not None: check_guidance(cfg)
     outp, dev = prepare_out(out), resolve_device(device)
     pr, ck = load_prior(prior, dev)
+    if cfg is None: cfg = BEST_GUIDANCE.get(trained_on(ck), GUIDANCE)             # MNIST 0, Fashion-MNIST 1 (the benchmark's sweeps)
     tok_path = tokenizer or prior_tokenizer_path(prior, ck)
     if not (tokenizer or Path(tok_path).is_file()):
         raise ValueError(f"{prior} was trained on the tokenizer {tok_path}, which is not there (was the prior copied away from it?): pass --tokenizer with that tokenizer's checkpoint.")
@@ -605,7 +606,7 @@ def _demo_models(dataset:str):
     cls, cfg_cls, kw = prior_spec({**base, 'kind': 'parallel', 'num_classes': NUM_CLASSES}, tok)
     return tok, build(cls, cfg_cls, **kw), MNISTClassifier()
 
-def measure_demo(dataset:str, n_train:int, n_valid:int, n_samples:int, device, bs:int=128) -> dict:
+def measure_demo(dataset:str, n_train:int, n_valid:int, n_samples:int, device, bs:int=128, guidance:float=GUIDANCE) -> dict:
     "Measured on this machine: seconds per epoch of the demo's tokenizer, prior and classifier, and seconds to sample and score."
     x, y = next(iter(_dls(dataset, bs=bs)[0]))
     tok, prior, clf = _demo_models(dataset)
@@ -614,7 +615,7 @@ def measure_demo(dataset:str, n_train:int, n_valid:int, n_samples:int, device, b
     out = {'epoch_s': tuple(epoch(step_seconds(m, b, l, device, steps=3)) for m, b, l in
                             ((tok, (x, y), image_loss), (prior, (*tokens, y), prior_loss(tok)), (clf, (x, y), classifier_loss)))}   # a few steps: the budget pays for them
     prior.to(device).eval(); tok.to(device)
-    t0 = time.perf_counter(); prior.sample(100, tok, labels=torch.arange(100, device=device) % 10, cfg=GUIDANCE); t100 = time.perf_counter() - t0
+    t0 = time.perf_counter(); prior.sample(100, tok, labels=torch.arange(100, device=device) % 10, cfg=guidance); t100 = time.perf_counter() - t0
     out['sample_s'] = t100 * (n_samples / 100 + 12)       # the samples, then two throughput measurements of 6 batches each
     return out
 
@@ -639,7 +640,7 @@ def demo(budget:float=10.0, # minutes of wall time, on any machine (measured, th
          dataset:str='mnist', # mnist (fashion_mnist works too)
          n_samples:int=1000, # samples written to samples.npy and scored
          n_train:int=None, # use only the first n_train training images (quick runs)
-         guidance:float=GUIDANCE, # classifier-free guidance weight of the class-conditional prior (0: none)
+         guidance:float=None, # classifier-free guidance weight of the class-conditional prior (0: none); default: the best measured on --dataset
          progress:bool=True, # show progress bars (--no-progress hides them)
         ):
     "Train a multi-scale tokenizer and a class-conditional next-scale prior within a budget, sample, score; write outputs/."
@@ -648,17 +649,18 @@ def demo(budget:float=10.0, # minutes of wall time, on any machine (measured, th
                          budget=budget, seed=seed, device=device, dataset=dataset, n=n_samples)
     if cfg['dataset'] == 'cifar10': raise ValueError("The demo draws digits: use --dataset mnist or fashion_mnist.")
     if n_samples < 2: raise ValueError(f"--n_samples must be at least 2 (FID needs a covariance), got {n_samples}.")
-    check_guidance(guidance, '--guidance')
+    if guidance is not None: check_guidance(guidance, '--guidance')
+    guidance = BEST_GUIDANCE.get(cfg['dataset'], GUIDANCE) if guidance is None else guidance   # MNIST 0, Fashion-MNIST 1 (the benchmark's sweeps)
     outp, dev = prepare_out(out), resolve_device(device)
     if n_train is not None and n_train < 1: raise ValueError(f"--n_train must be a positive integer, got {n_train}.")
     train_dl, valid_dl = _dls(cfg['dataset'], bs=500, n_train=n_train)
     n_train, n_valid = len(train_dl.dataset), len(valid_dl.dataset)
-    cost = measure_demo(cfg['dataset'], n_train, n_valid, n_samples, dev)
+    cost = measure_demo(cfg['dataset'], n_train, n_valid, n_samples, dev, guidance=guidance)
     train_s = budget * 60 - (time.perf_counter() - t_start) - cost['sample_s'] - min(10, budget * 3)   # 10 s (5 %): data, tokens, FID, files
     epochs = dict(zip(('tokenizer', 'prior', 'classifier'), plan_epochs(train_s, cost['epoch_s'], n_train)))
     planned = {k: e * s for (k, e), s in zip(epochs.items(), cost['epoch_s'])}
     print(f"minivar_demo: {n_train} training images, budget {budget} min on {dev.type}; measured seconds per epoch: " +
-          ', '.join(f'{k} {s:.1f}' for k, s in zip(epochs, cost['epoch_s'])) + '; epochs: ' + ', '.join(f'{k} {e}' for k, e in epochs.items()))
+          ', '.join(f'{k} {s:.1f}' for k, s in zip(epochs, cost['epoch_s'])) + '; epochs: ' + ', '.join(f'{k} {e}' for k, e in epochs.items()) + f'; guidance {guidance:g}')
     common, actual = dict(dataset=cfg['dataset'], seed=seed, device=str(dev), out=str(outp), progress=progress, n_train=n_train), {}
     t0 = time.perf_counter(); tok, tok_metrics = train_tokenizer(epochs=epochs['tokenizer'], max_time=planned['tokenizer'] * 1.15, **common)
     t1 = time.perf_counter(); prior, tok, prior_metrics = train_prior(epochs=epochs['prior'], num_classes=10, max_time=planned['prior'] * 1.15, **common)
@@ -675,7 +677,7 @@ def demo(budget:float=10.0, # minutes of wall time, on any machine (measured, th
     scores = {'n': len(ref), 'fid': fid(clf, imgs[:len(ref)], ref), 'fid_floor': fid(clf, held, ref), **classifier_stats(clf, imgs), **speed}
     metrics = {'tokenizer': {k: v for k, v in tok_metrics.items() if k != 'config'}, 'prior': {k: v for k, v in prior_metrics.items() if k != 'config'},
                'samples': scores, 'plan': {'epochs': epochs, 'epoch_s': dict(zip(epochs, cost['epoch_s'])), 'planned_s': planned, 'actual_s': actual},
-               'n_train': n_train, 'device': str(dev), 'seed': seed, 'minivar_version': minivar.__version__, 'budget': budget,
+               'n_train': n_train, 'device': str(dev), 'seed': seed, 'guidance': guidance, 'minivar_version': minivar.__version__, 'budget': budget,
                'minutes': (time.perf_counter() - t_start) / 60}
     write_json(outp/'metrics.json', metrics)
     print(_summary(metrics))

@@ -23,6 +23,7 @@ class MultiScaleConfig(VQVAEConfig):
     phi: str = 'per_scale'           # 'per_scale' (one conv per scale), 'shared' (one conv), 'partial' (n_phi convs)
     n_phi: int = 2                   # with phi='partial': that many convs, picked by relative scale
     phi_ratio: float = 0.5           # phi(h) = (1 - ratio) * h + ratio * conv(h)
+    codebooks: str = 'shared'        # 'shared' (one codebook for every scale, as VAR), 'per_scale' (one per scale: a code names another vector at each scale)
 
     @property
     def latent_size(self): return self.image_size // 2**self.n_down
@@ -40,6 +41,8 @@ class MultiScaleConfig(VQVAEConfig):
                              f"n_down={self.n_down}), got scales {s}.")
         if self.phi not in ('per_scale', 'shared', 'partial'):
             raise ValueError(f"phi must be 'per_scale', 'shared' or 'partial', got {self.phi!r}.")
+        if self.codebooks not in ('shared', 'per_scale'):
+            raise ValueError(f"codebooks must be 'shared' (one for every scale) or 'per_scale' (one per scale), got {self.codebooks!r}.")
 
 # %% ../nbs/05_multiscale.ipynb #fd5d8cd6
 class Phi(nn.Module):
@@ -69,17 +72,23 @@ class MSOutput:
 
 # %% ../nbs/05_multiscale.ipynb #67b2c70e
 class MultiScaleQuantizer(nn.Module):
-    "VAR's residual quantizer: one codebook, token maps at several scales, phi refinement."
+    "VAR's residual quantizer: one codebook (or one per scale), token maps at several scales, phi refinement."
     def __init__(self, c:MultiScaleConfig):
         super().__init__()
         self.scales, self.phi_mode = c.scales, c.phi
-        self.vq = VectorQuantizer(c.num_codes, c.latent_dim, beta=c.beta, ema=c.ema, restart=c.restart)
+        vq = lambda: VectorQuantizer(c.num_codes, c.latent_dim, beta=c.beta, ema=c.ema, restart=c.restart)
+        self.vq = vq()                                                          # every scale's codebook, or the first scale's
+        self.finer_vqs = nn.ModuleList(vq() for _ in c.scales[1:]) if c.codebooks == 'per_scale' else nn.ModuleList()   # empty when shared
         n = {'per_scale': len(c.scales), 'shared': 1, 'partial': c.n_phi}[c.phi]
         self.phis = nn.ModuleList(Phi(c.latent_dim, c.phi_ratio) for _ in range(n))
 
+    def vq_of(self, si:int) -> VectorQuantizer:
+        "The codebook of scale `si`."
+        return self.finer_vqs[si - 1] if si and len(self.finer_vqs) else self.vq
+
     def add_scale(self, f_hat_BCnn, si:int, idx_Bss) -> torch.Tensor:
         "f_hat after adding scale `si`'s tokens: f_hat + phi_si(up(lookup(idx)))."
-        h = up(self.vq.lookup(idx_Bss), f_hat_BCnn.shape[-1])                 # (B,C,s,s) -> (B,C,n,n)
+        h = up(self.vq_of(si).lookup(idx_Bss), f_hat_BCnn.shape[-1])          # (B,C,s,s) -> (B,C,n,n)
         return f_hat_BCnn + self.phis[phi_index(si, len(self.scales), len(self.phis))](h)
 
 # %% ../nbs/05_multiscale.ipynb #fc8e457a
@@ -93,7 +102,7 @@ def forward(self:MultiScaleQuantizer, f_BCnn) -> MSOutput:
     f_ng = f_BCnn.detach()
     f_hat, loss, tokens = torch.zeros_like(f_ng), 0., []
     for si, s in enumerate(self.scales):
-        idx = self.vq.assign(down(f_ng - f_hat.detach(), s))                 # residual at scale s -> (B,s,s)
+        idx = self.vq_of(si).assign(down(f_ng - f_hat.detach(), s))          # residual at scale s -> (B,s,s)
         f_hat = self.add_scale(f_hat, si, idx)
         loss = loss + self.vq.beta * F.mse_loss(f_BCnn, f_hat.detach()) + F.mse_loss(f_hat, f_ng)
         tokens.append(idx)

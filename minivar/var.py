@@ -349,7 +349,8 @@ def _hmar_refine(self:GPTPrior, x_BLC, codes_BL, tokenizer, start:int=0):
     "HMAR's masked prediction (B,l,K) for the scale at positions start..start+l of the inputs x_BLC: there, each revealed code (its vector through the input projection) or the mask embedding is added; the trunk's first blocks, then the refiner, over that scale and (refine_attends='coarser') every coarser one."
     c, l = self.config, codes_BL.shape[1]
     K, n_low, a = c.num_codes, len(self.blocks) - len(self.refiner), 0 if c.refine_attends == 'coarser' else start
-    vec = tokenizer.quantizer.vq.lookup(codes_BL.clamp(max=K - 1)[:, None]).flatten(2).transpose(1, 2)   # (B,1,l) -> (B,Cv,1,l) -> (B,l,Cv)
+    si = [sum(s * s for s in c.sides[:i]) for i in range(len(c.sides))].index(start)                  # the scale at positions start..
+    vec = tokenizer.quantizer.vq_of(si).lookup(codes_BL.clamp(max=K - 1)[:, None]).flatten(2).transpose(1, 2)   # (B,1,l) -> (B,Cv,1,l) -> (B,l,Cv)
     rev = torch.where((codes_BL == K)[..., None], self.mask_embed, self.inp(vec) - self.inp.bias)      # (B,l,C): HMAR's word_embed, without its bias
     h = self._embed(torch.cat([x_BLC[:, a:start], x_BLC[:, start:start + l] + rev], 1), a)           # coarser positions: the trunk's own inputs
     for b in [*self.blocks[:n_low], *self.refiner]: h = b(h, self.mask[a:start + l, a:start + l])  # block-causal (within the scale when a = start)

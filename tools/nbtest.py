@@ -3,7 +3,7 @@ chapter (the longest) would start last and run alone at the end while the other 
 import builtins
 import nbdev.test
 
-SLOW_FIRST = ['18_cli', '16_refinement', '19_more_scales', '13_benchmark', '10_var', '15_diagnosis']   # measured by `make test --timing`
+SLOW_FIRST = ['18_cli', '16_refinement', '19_more_scales', '13_benchmark', '10_var', '21_tokenizer_sweep', '15_diagnosis']   # measured by `make test --timing`
 
 def _sorted(items, key=None, reverse=False):
     "nbdev's `sorted`: the notebooks (sorted without a key) slowest first, everything else as the builtin sorts it."
