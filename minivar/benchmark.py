@@ -25,7 +25,7 @@ GUIDANCE = 0.5  # classifier-free guidance weight of the conditional rows: chose
 BEST_GUIDANCE = {'mnist': 0.0, 'fashion_mnist': 1.0}  # the weight of the lowest FID against the reference half, measured by this chapter's sweep
                                                       # (MNIST: 36.2 at 0, 49.5 at 0.5) and chapter 14's (Fashion-MNIST: 31.1 at 1): the CLI's default
 PRIORS = {  # row name -> (zoo recipe, sampling options)
-    'pixelcnn': ('pixelcnn', {}),
+    'raster_pixelcnn': ('raster_pixelcnn', {}),
     'nextscale_pixelcnn': ('nextscale_pixelcnn', {}),
     'nextscale_parallel': ('nextscale_parallel', {}),
     'nextscale_parallel, 7x7 at T=0.6': ('nextscale_parallel', {'temperature': (1, 1, 1, 0.6)}),
@@ -39,11 +39,11 @@ PRIORS = {  # row name -> (zoo recipe, sampling options)
 }
 TOKENIZERS = ('vqvae', 'multiscale', 'multiscale_1to7')  # zoo recipes of the tokenizer rows
 FASHION_PRIORS = {  # the same rows on Fashion-MNIST (chapter 14)
-    'fashion_pixelcnn': ('fashion_pixelcnn', {}),
-    'fashion_nextscale': ('fashion_nextscale', {}),
-    'fashion_nextscale_cond': ('fashion_nextscale_cond', {}),
+    'fashion_raster_pixelcnn': ('fashion_raster_pixelcnn', {}),
+    'fashion_nextscale_parallel': ('fashion_nextscale_parallel', {}),
+    'fashion_nextscale_parallel_cond': ('fashion_nextscale_parallel_cond', {}),
     'fashion_raster_gpt': ('fashion_raster_gpt', {}),
-    'fashion_var': ('fashion_var', {}),
+    'fashion_var_transformer': ('fashion_var_transformer', {}),
 }
 SUITES = {  # data set -> (the classifier of its FIDs, tokenizer rows, prior rows, the floor's row name)
     'mnist': ('classifier', TOKENIZERS, PRIORS, 'real digits (floor)'),

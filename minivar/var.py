@@ -202,7 +202,7 @@ def check_rounds(self:GPTPrior, rounds=1) -> tuple:
         if not isinstance(r, int) or not 1 <= r <= s * s:
             raise ValueError(f"rounds for the {s}x{s} scale must be an integer in [1, {s * s}] (a round reveals at least one token), got {r!r}.")
     if max(rounds) > 1 and not self.config.refine_depth:
-        raise ValueError("rounds > 1 need a refiner: build the prior with GPTConfig(refine_depth=2), as the zoo's var_refine is.")
+        raise ValueError("rounds > 1 need a refiner: build the prior with GPTConfig(refine_depth=2), as the zoo's var_transformer_refine is.")
     return rounds
 
 @patch
@@ -289,7 +289,7 @@ def _refine(self:GPTPrior, h_BLC, codes_BL, mask=None):
 def refine_logits(self:GPTPrior, tokens:list, tokenizer, hidden_BL, labels=None):
     "Teacher-forced refiner logits (B,L,K): every token revealed except where hidden_BL is True; a position sees the reveals of its own scale only."
     c = self.config
-    if not c.refine_depth: raise ValueError("This prior has no refiner: build it with GPTConfig(refine_depth=2), as the zoo's var_refine is.")
+    if not c.refine_depth: raise ValueError("This prior has no refiner: build it with GPTConfig(refine_depth=2), as the zoo's var_transformer_refine is.")
     codes, x = self._sequence(tokens).masked_fill(hidden_BL, c.num_codes), self.inputs(tokens, tokenizer, labels)
     if c.refiner == 'hmar': return self._hmar_scales(x, codes, tokenizer)
     return self._refine(self.features(x), codes, self.same_scale)

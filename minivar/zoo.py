@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['ARCHS', 'FIXED_TOKENIZERS', 'SWEEP', 'SWEEP_PRIORS', 'SWEEP_PRIOR', 'SWEEP_FULL', 'TEST_EPOCHS', 'TEST_CONFIG',
-           'RECIPES', 'GREY_LEVELS', 'TRAIN_IMAGES', 'CPU_MINUTES', 'MANIFEST', 'PINNED_KERNELS', 'Recipe', 'recipe',
-           'model_config', 'build_model', 'run_data', 'image_dls', 'recipe_data', 'recipe_loss', 'zoo_dir',
+           'RECIPES', 'RENAMED', 'GREY_LEVELS', 'TRAIN_IMAGES', 'CPU_MINUTES', 'MANIFEST', 'PINNED_KERNELS', 'Recipe',
+           'recipe', 'model_config', 'build_model', 'run_data', 'image_dls', 'recipe_data', 'recipe_loss', 'zoo_dir',
            'model_status', 'train_seconds', 'train_recipe', 'load_or_train', 'history', 'training_report',
            'recipe_summary', 'made_from', 'zoo_plan', 'zoo_status', 'zoo_table', 'build_zoo', 'machine', 'results_dir',
            'zoo_fingerprints', 'save_results', 'load_results', 'results_table', 'render_results', 'render_pages',
@@ -55,7 +55,7 @@ SWEEP = {  # chapter 21's tokenizers: name -> settings over the 1-2-4-7 tokenize
     'k16': {'num_codes': 16}, 'k32': {'num_codes': 32}, 'k64': {'num_codes': 64}, 'k256': {}, 'k32_per_scale': {'num_codes': 32, 'codebooks': 'per_scale'}}
 SWEEP_PRIORS = ('k16', 'k32', 'k64', 'k256')   # the sweep tokenizers with priors, both orders, at SWEEP_PRIOR's budget
 SWEEP_PRIOR = dict(config={'width': 64}, epochs=8)   # that budget: half the zoo's transformer width, 8 epochs
-SWEEP_FULL = ('k16',)                          # ... and at the zoo's own budget too (var_transformer's and raster_gpt's recipes): var_K_full, raster_gpt_K_full
+SWEEP_FULL = ('k16',)                          # ... and at the zoo's own budget too (var_transformer's and raster_gpt's recipes): var_transformer_K_full, raster_gpt_K_full
 
 def _sweep_recipes() -> dict:
     "The sweep's recipes: a multi-scale tokenizer per entry; for `SWEEP_PRIORS`, a single-scale one with the same codebook and a transformer in each order."
@@ -65,10 +65,10 @@ def _sweep_recipes() -> dict:
         if cfg: out[ms] = dict(model='multiscale', config=cfg, epochs=10)
         if k not in SWEEP_PRIORS: continue
         if cfg: out[vq] = dict(model='vqvae', config=cfg, epochs=10)
-        out[f'var_{k}'] = dict(model='gpt', tokenizer=ms, **SWEEP_PRIOR)
+        out[f'var_transformer_{k}'] = dict(model='gpt', tokenizer=ms, **SWEEP_PRIOR)
         out[f'raster_gpt_{k}'] = dict(model='gpt', tokenizer=vq, config={**SWEEP_PRIOR['config'], 'order': 'raster'}, epochs=SWEEP_PRIOR['epochs'])
         if k in SWEEP_FULL:
-            out[f'var_{k}_full'] = dict(model='gpt', tokenizer=ms, epochs=RECIPES['var_transformer'].epochs)
+            out[f'var_transformer_{k}_full'] = dict(model='gpt', tokenizer=ms, epochs=RECIPES['var_transformer'].epochs)
             out[f'raster_gpt_{k}_full'] = dict(model='gpt', tokenizer=vq, config={'order': 'raster'}, epochs=RECIPES['raster_gpt'].epochs)
     return out
 TEST_EPOCHS = {'classifier': 4, 'pixel_pixelcnn': 1}  # epochs in test mode (default 2): the tests of the evaluation chapter need a classifier that tells digits apart;
@@ -80,7 +80,7 @@ RECIPES = {
     'vqvae_naive': Recipe('vqvae', {'ema': False, 'restart': False}, chapter='04 VQ-VAE: the naive quantizer'),
     'multiscale': Recipe('multiscale', chapter='05 multi-scale tokenizer'),
     'multiscale_1to7': Recipe('multiscale', {'scales': (1, 2, 3, 4, 5, 6, 7)}, chapter='13 benchmark: seven scales'),
-    'pixelcnn': Recipe('pixelcnn', tokenizer='vqvae', epochs=25, chapter='08 PixelCNN'),
+    'raster_pixelcnn': Recipe('pixelcnn', tokenizer='vqvae', epochs=25, chapter='08 PixelCNN'),
     'pixel_pixelcnn': Recipe('pixelcnn', {'hidden': 32, 'n_layers': 6}, tokenizer='pixels', epochs=10,   # 784 pixels: 16x the positions of 7x7
                              chapter='20 bits per digit: the pixel floor'),
     'nextscale_parallel': Recipe('nextscale', **_T(epochs=36), chapter='09 next-scale'),
@@ -94,12 +94,12 @@ RECIPES = {
     'var_transformer_w64': Recipe('gpt', {'width': 64}, **_T(epochs=20), chapter='13 benchmark: size'),
     'raster_gpt_w64': Recipe('gpt', {'order': 'raster', 'width': 64}, 'vqvae', epochs=20, chapter='13 benchmark: size'),
     'pyramid_gpt': Recipe('gpt', {'order': 'pyramid'}, **_T(epochs=20), chapter='15 diagnosis: the order alone'),
-    'var_refine': Recipe('gpt', {'refine_depth': 2}, **_T(epochs=20), chapter='16 refinement within a scale'),
-    'var_hmar': Recipe('gpt', {'refine_depth': 2, 'refiner': 'hmar', 'refine_attends': 'coarser'}, **_T(epochs=8), lr=1e-3, parent='var_transformer',
-                       chapter='16 refinement as HMAR trains it'),   # (refine_attends spelled out: a var_hmar of an older minivar, within-scale, goes stale)
-    'var_hmar_within': Recipe('gpt', {'refine_depth': 2, 'refiner': 'hmar', 'refine_attends': 'scale'}, **_T(epochs=8), lr=1e-3, parent='var_transformer',
+    'var_transformer_refine': Recipe('gpt', {'refine_depth': 2}, **_T(epochs=20), chapter='16 refinement within a scale'),
+    'var_transformer_hmar': Recipe('gpt', {'refine_depth': 2, 'refiner': 'hmar', 'refine_attends': 'coarser'}, **_T(epochs=8), lr=1e-3, parent='var_transformer',
+                       chapter='16 refinement as HMAR trains it'),   # (refine_attends spelled out: a var_transformer_hmar of an older minivar, within-scale, goes stale)
+    'var_transformer_hmar_within': Recipe('gpt', {'refine_depth': 2, 'refiner': 'hmar', 'refine_attends': 'scale'}, **_T(epochs=8), lr=1e-3, parent='var_transformer',
                               chapter="16 refinement as HMAR trains it: HMAR's within-scale pass"),
-    'var_scale_loss': Recipe('gpt', {'scale_loss': 'scale'}, **_T(epochs=20), chapter='16 refinement: every scale counts once in the loss'),
+    'var_transformer_scale_loss': Recipe('gpt', {'scale_loss': 'scale'}, **_T(epochs=20), chapter='16 refinement: every scale counts once in the loss'),
     'var_transformer_seed1': Recipe('gpt', **_T(epochs=20), seed=1, chapter='16 refinement: a second training seed'),
     'pyramid_gpt_seed1': Recipe('gpt', {'order': 'pyramid'}, **_T(epochs=20), seed=1, chapter='16 refinement: a second training seed'),
     # more scales (chapter 19): three schedules on 7x7, 14x14 and 28x28 latents, each model at the same short budget whatever its schedule
@@ -108,9 +108,9 @@ RECIPES = {
         'multiscale_14': dict(model='multiscale', config={'scales': (1, 3, 7, 14), 'n_down': 1}, epochs=10),     # 255 tokens
         'multiscale_28': dict(model='multiscale', config={'scales': (1, 3, 7, 14, 28), 'n_down': 0}, epochs=10), # 1,039 tokens
         'vqvae_7': dict(model='vqvae', epochs=10), 'vqvae_14': dict(model='vqvae', config={'n_down': 1}, epochs=10),   # the raster side
-        **{f'nextscale_{s}': dict(model='nextscale', tokenizer=f'multiscale_{s}', epochs=6) for s in (7, 14, 28)},
-        **{f'var_{s}': dict(model='gpt', tokenizer=f'multiscale_{s}', epochs=4) for s in (7, 14)},          # 1,039 positions: see the chapter
-        **{f'pixelcnn_{s}': dict(model='pixelcnn', tokenizer=f'vqvae_{s}', epochs=6) for s in (7, 14)},
+        **{f'nextscale_parallel_{s}': dict(model='nextscale', tokenizer=f'multiscale_{s}', epochs=6) for s in (7, 14, 28)},
+        **{f'var_transformer_{s}': dict(model='gpt', tokenizer=f'multiscale_{s}', epochs=4) for s in (7, 14)},          # 1,039 positions: see the chapter
+        **{f'raster_pixelcnn_{s}': dict(model='pixelcnn', tokenizer=f'vqvae_{s}', epochs=6) for s in (7, 14)},
     }.items()},
     # Fashion-MNIST (60,000 grey-level training images): the yardstick, two likelihoods for the tokenizer, then the priors
     **{n: Recipe(**kw, data='fashion_mnist', chapter='14 beyond digits') for n, kw in {
@@ -118,10 +118,10 @@ RECIPES = {
         'fashion_vqvae_gaussian': dict(model='vqvae', config={'likelihood': 'gaussian'}, epochs=6),
         'fashion_vqvae_logistic': dict(model='vqvae', config={'likelihood': 'logistic'}, epochs=6),
         'fashion_multiscale': dict(model='multiscale', config={'likelihood': 'logistic'}, epochs=6),   # chapter 14 measures why logistic
-        'fashion_pixelcnn': dict(model='pixelcnn', tokenizer='fashion_vqvae_logistic', epochs=4),
-        'fashion_nextscale': dict(model='nextscale', tokenizer='fashion_multiscale', epochs=5),
-        'fashion_nextscale_cond': dict(model='nextscale', config={'num_classes': 10}, tokenizer='fashion_multiscale', epochs=5),
-        'fashion_var': dict(model='gpt', tokenizer='fashion_multiscale', epochs=3),
+        'fashion_raster_pixelcnn': dict(model='pixelcnn', tokenizer='fashion_vqvae_logistic', epochs=4),
+        'fashion_nextscale_parallel': dict(model='nextscale', tokenizer='fashion_multiscale', epochs=5),
+        'fashion_nextscale_parallel_cond': dict(model='nextscale', config={'num_classes': 10}, tokenizer='fashion_multiscale', epochs=5),
+        'fashion_var_transformer': dict(model='gpt', tokenizer='fashion_multiscale', epochs=3),
         'fashion_raster_gpt': dict(model='gpt', config={'order': 'raster'}, tokenizer='fashion_vqvae_logistic', epochs=3),
     }.items()},
 }
@@ -129,8 +129,16 @@ RECIPES.update({n: Recipe(**kw, chapter='21 tokenizer sweep') for n, kw in _swee
                                                                          # zoo's priors, whose budgets the sweep's full-budget arms copy
 
 # %% ../nbs/12_zoo.ipynb #ac9f0170
+RENAMED = {  # names of earlier versions -> today's: one name per model, the CLI's --kind included
+    'pixelcnn': 'raster_pixelcnn', **{f'pixelcnn_{s}': f'raster_pixelcnn_{s}' for s in (7, 14)}, 'fashion_pixelcnn': 'fashion_raster_pixelcnn',
+    **{f'nextscale_{s}': f'nextscale_parallel_{s}' for s in (7, 14, 28)}, 'fashion_nextscale': 'fashion_nextscale_parallel',
+    'fashion_nextscale_cond': 'fashion_nextscale_parallel_cond', **{f'var_{s}': f'var_transformer_{s}' for s in (7, 14)},
+    'fashion_var': 'fashion_var_transformer', **{f'var_k{k}': f'var_transformer_k{k}' for k in (16, 32, 64, 256)},
+    'var_k16_full': 'var_transformer_k16_full', **{f'var_{v}': f'var_transformer_{v}' for v in ('refine', 'hmar', 'hmar_within', 'scale_loss')}}
+
 def recipe(name:str) -> Recipe:
-    "The recipe of a model of the series, or a clear error listing the names."
+    "The recipe of a model of the series, or a clear error listing the names (or naming today's name of a renamed one)."
+    if name in RENAMED: raise ValueError(f"The zoo's {name!r} is now {RENAMED[name]!r}: pass that name (a cached {name}.pt is renamed for you).")
     if name not in RECIPES: raise ValueError(f"No recipe named {name!r}: the zoo has {', '.join(RECIPES)}.")
     return RECIPES[name]
 
@@ -179,11 +187,18 @@ def recipe_loss(name:str, tok=None):
 # %% ../nbs/12_zoo.ipynb #cb206a16
 def zoo_dir(ckpt_dir=None) -> Path:
     "The folder of the zoo's checkpoints: `ckpt_dir` (refused where a file stands in its way), or the cache's `checkpoints/` (`$MINIVAR_CACHE`)."
-    if not ckpt_dir: return cache_dir('checkpoints')
+    if not ckpt_dir: return _adopt_renamed(cache_dir('checkpoints'))
     p = probe = Path(ckpt_dir)
     while not probe.exists(): probe = probe.parent                      # the nearest part of the path that exists
     if not probe.is_dir(): raise ValueError(f"ckpt_dir={str(p)!r} cannot be a folder: {probe} is a file. Pass a folder for the zoo's checkpoints.")
-    return p
+    return _adopt_renamed(p)
+
+def _adopt_renamed(d:Path) -> Path:
+    "`d`, its checkpoints saved under a `RENAMED` name moved to today's (a checkpoint records its recipe, not its name; one of today's is never replaced)."
+    for old, new in RENAMED.items():
+        for end in ('.pt', '.partial.pt'):
+            if (d/f'{old}{end}').exists() and not (d/f'{new}{end}').exists(): os.replace(d/f'{old}{end}', d/f'{new}{end}')
+    return d
 
 def _stamp(name, tok, tiny, parent=None):
     "What a checkpoint must record to count as made by today's recipe (from today's tokenizer and parent)."
@@ -269,22 +284,22 @@ def recipe_summary(name:str) -> str:
 # %% ../nbs/12_zoo.ipynb #3d436bb6
 TRAIN_IMAGES = {'mnist': 8000, 'fashion_mnist': 60000}   # training images per epoch (the offline MNIST split; Fashion-MNIST's official one)
 CPU_MINUTES = {  # measured training minutes on a 2-core CPU, the zoo's first estimate of a model's cost (it recalibrates as it goes)
-    'classifier': 1.6, 'vqvae': 9.8, 'vqvae_naive': 11.7, 'multiscale': 13.4, 'multiscale_1to7': 18.4, 'pixelcnn': 18.3,   # this chapter's zoo run,
+    'classifier': 1.6, 'vqvae': 9.8, 'vqvae_naive': 11.7, 'multiscale': 13.4, 'multiscale_1to7': 18.4, 'raster_pixelcnn': 18.3,   # this chapter's zoo run,
     'nextscale_parallel': 22.1, 'nextscale_pixelcnn': 20.4, 'nextscale_parallel_cond': 16.3, 'raster_gpt': 18.6,          # 2-3 models at a time,
     'var_transformer': 44.9,                                                                                               # one thread each
     'raster_gpt_cond': 11.2, 'var_transformer_cond': 17.1, 'var_transformer_1to7': 39.7, 'var_transformer_w64': 7.9,    # the same settings, timed
     'raster_gpt_w64': 4.5,                                                                                                 # by the previous session
     'pyramid_gpt': 45.5,                                                        # measured beside two other trainings
-    'var_refine': 23.4, 'var_scale_loss': 26.2, 'var_transformer_seed1': 23.8, 'pyramid_gpt_seed1': 22.1,   # two at a time on a faster machine
-    'var_hmar': 13.4, 'var_hmar_within': 10.2,                                  # fine-tunes, alone on a slower one (its var_transformer: 68.6)
+    'var_transformer_refine': 23.4, 'var_transformer_scale_loss': 26.2, 'var_transformer_seed1': 23.8, 'pyramid_gpt_seed1': 22.1,   # two at a time on a faster machine
+    'var_transformer_hmar': 13.4, 'var_transformer_hmar_within': 10.2,                                  # fine-tunes, alone on a slower one (its var_transformer: 68.6)
     'pixel_pixelcnn': 45.3,                                                     # the pixel floor, one thread beside two other trainings
     'fashion_classifier': 5.3, 'fashion_vqvae_gaussian': 4.1, 'fashion_vqvae_logistic': 4.7, 'fashion_multiscale': 6.9,   # the same faster
-    'fashion_pixelcnn': 11.7, 'fashion_nextscale': 8.7, 'fashion_var': 24.9, 'fashion_raster_gpt': 17.1, 'fashion_nextscale_cond': 5.6,  # machine
-    'multiscale_7': 1.3, 'multiscale_14': 4.2, 'multiscale_28': 19.9, 'vqvae_7': 1.0, 'vqvae_14': 3.3, 'nextscale_7': 1.5,         # (its multiscale:
-    'nextscale_14': 6.1, 'nextscale_28': 25.2, 'var_7': 4.2, 'var_14': 26.8, 'pixelcnn_7': 2.4, 'pixelcnn_14': 8.2,                # 3.8 min); chapter 19's two at a time
-    'multiscale_k16': 4.5, 'vqvae_k16': 3.7, 'var_k16': 9.6, 'raster_gpt_k16': 4.6, 'var_k16_full': 41.4, 'raster_gpt_k16_full': 28.5,  # chapter 21's
-    'multiscale_k32': 5.1, 'vqvae_k32': 3.3, 'var_k32': 8.9, 'raster_gpt_k32': 5.2, 'multiscale_k64': 4.1, 'vqvae_k64': 3.1,           # sweep, pinned,
-    'var_k64': 8.4, 'raster_gpt_k64': 3.1, 'var_k256': 8.6, 'raster_gpt_k256': 8.3, 'multiscale_k32_per_scale': 3.4}                  # 2-3 at a time
+    'fashion_raster_pixelcnn': 11.7, 'fashion_nextscale_parallel': 8.7, 'fashion_var_transformer': 24.9, 'fashion_raster_gpt': 17.1, 'fashion_nextscale_parallel_cond': 5.6,  # machine
+    'multiscale_7': 1.3, 'multiscale_14': 4.2, 'multiscale_28': 19.9, 'vqvae_7': 1.0, 'vqvae_14': 3.3, 'nextscale_parallel_7': 1.5,         # (its multiscale:
+    'nextscale_parallel_14': 6.1, 'nextscale_parallel_28': 25.2, 'var_transformer_7': 4.2, 'var_transformer_14': 26.8, 'raster_pixelcnn_7': 2.4, 'raster_pixelcnn_14': 8.2,                # 3.8 min); chapter 19's two at a time
+    'multiscale_k16': 4.5, 'vqvae_k16': 3.7, 'var_transformer_k16': 9.6, 'raster_gpt_k16': 4.6, 'var_transformer_k16_full': 41.4, 'raster_gpt_k16_full': 28.5,  # chapter 21's
+    'multiscale_k32': 5.1, 'vqvae_k32': 3.3, 'var_transformer_k32': 8.9, 'raster_gpt_k32': 5.2, 'multiscale_k64': 4.1, 'vqvae_k64': 3.1,           # sweep, pinned,
+    'var_transformer_k64': 8.4, 'raster_gpt_k64': 3.1, 'var_transformer_k256': 8.6, 'raster_gpt_k256': 8.3, 'multiscale_k32_per_scale': 3.4}                  # 2-3 at a time
 
 def _expected_minutes(name:str) -> float:
     "A model's expected training minutes before calibration: measured, else its epochs of training images at 1,000 images/s."
