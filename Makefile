@@ -55,9 +55,10 @@ audit: install
 demo: install
 	$(BIN)/minivar_demo --out outputs
 
-# Every model the chapters load, trained with its recipe where the cache lacks it (resumes after an interruption).
+# Every model the chapters load, trained with its recipe where the cache lacks it (resumes after an interruption), with
+# the kernels pinned (one thread, AVX2 paths), so that AVX2 and AVX-512 machines train the same weights (the zoo chapter).
 zoo: install
-	$(BIN)/minivar_zoo
+	$(BIN)/minivar_zoo --all --pinned
 
 # Fashion-MNIST's official IDX files from Debian (dataset-fashion-mnist, in /usr/share/datasets/fashion-mnist); optional:
 # without them get_dls('fashion_mnist') asks torchvision to download, and make test never needs them.

@@ -563,21 +563,23 @@ def _zoo_interrupted(args, cmd):
 minivar_benchmark = cli(benchmark, _zoo_interrupted)   # only --train_missing saves anything: zoo models
 
 # %% ../nbs/18_cli.ipynb #c99abb22
-def zoo(list:store_true=False, # print what exists, what is missing and what each costs; train nothing
+def zoo(all:store_true=False, # train every model of the series that the cache lacks (about 14 hours on a 2-core CPU)
+        list:store_true=False, # print what exists, what is missing and what each costs; train nothing
         only:Param("recipes to build (their tokenizers come along), e.g. --only var_transformer raster_gpt", str, nargs='+')=None,
         device:str=None, # cpu, cuda or mps (default: the best available)
         ckpt_dir:str=None, # the zoo's checkpoint folder (default: the minivar cache, $MINIVAR_CACHE)
         progress:bool=True, # show the progress bar (--no-progress hides it)
         verify:store_true=False, # say which cached models are the very ones the series' stored numbers were made with; train nothing
-        pinned:store_true=False, # one thread and the AVX2 kernels (pin_kernels), so a training's bits depend less on the machine
+        pinned:store_true=False, # one thread and the AVX2 kernels (pin_kernels): a training's bits no longer depend on the CPU's instruction set (the zoo chapter measures it)
        ):
-    "Train every model of the series that the cache lacks, in dependency order, resuming interrupted ones; or list them, or verify them."
-    if pinned: pin_kernels()                                          # before the first convolution
+    "Train the models of the series that the cache lacks (`--all`, or `--only` some), in dependency order, resuming interrupted ones; or list them, or verify them."
+    if pinned: pin_kernels()                                          # first thing, before PyTorch's first kernel
     resolve_config({'device': None}, device=device)
     zoo_plan(only)                                                   # unknown names are refused before any work
     if verify: return print(verify_table(ckpt_dir))
-    if not list: build_zoo(only, resolve_device(device), ckpt_dir, progress=progress, log=_say)
+    if (all or only) and not list: build_zoo(only, resolve_device(device), ckpt_dir, progress=progress, log=_say)
     print(zoo_table(only, ckpt_dir))
+    if not (all or only or list): print("Nothing was trained: --all trains every model the table lists as not ready, --only NAMES some of them.")
 
 def verify_table(ckpt_dir=None) -> str:
     "`verify_zoo` as a table, with one line that says what it means."
@@ -585,8 +587,8 @@ def verify_table(ckpt_dir=None) -> str:
     rows = ['| model | fingerprint in the results files | your zoo |', '|---|---|---|'] + [f'| {n} | {want[n]} | {v} |' for n, v in got.items()]
     same = sum(v == 'matches' for v in got.values())
     return '\n'.join(rows + [f"{same} of {len(got)} models behind the series' results files (nbs/results) are in your zoo with the same weights. "
-                              "minivar_zoo trains a missing one from its recipe; 'other weights' means the recipe was trained elsewhere, and its "
-                              "numbers differ by about what two trainings of one recipe differ (the refinement chapter measures it)."])
+                              "minivar_zoo trains a missing one from its recipe; 'other weights' means it was trained with other kernels or threads (delete it and "
+                              "train it again with --pinned), and its numbers differ by about what two trainings of one recipe differ (the refinement chapter measures it)."])
 
 minivar_zoo = cli(zoo, _zoo_interrupted)
 

@@ -226,7 +226,7 @@ def fit(model, train_dl, valid_dl=None,
         progress:bool=True, # show progress bars
         log=print, # called with one line per epoch (None: silent)
         on_epoch=None, # called as on_epoch(epoch, history) after each epoch, on process 0 (e.g. to log to W&B)
-        ckpt_extra:dict=None, # more entries for the checkpoint (e.g. the path of the tokenizer a prior needs)
+        ckpt_extra:dict=None, # more entries for the checkpoint (e.g. the path of the tokenizer a prior needs); a function is called at each save
        ) -> History:
     "Train `model` with AdamW and a warm-up + cosine schedule; validate every epoch."
     if epochs < 1: raise ValueError(f"epochs must be at least 1, got {epochs}.")
@@ -257,7 +257,8 @@ def fit(model, train_dl, valid_dl=None,
             hist.valid.append(evaluate(model, valid_dl, loss_fn, device))
             if not math.isfinite(hist.valid[-1]['loss']): bar.close(); _diverged(f'in epoch {epoch + 1}', f"{hist.valid[-1]['loss']} on validation", ckpt)
         finished = epoch + (not cut)                                        # a cut epoch is not recorded as done
-        if ckpt and rank == 0: save_checkpoint(ckpt, model, **_train_state(opt, sched, hist, finished, epochs, train_dl), **(ckpt_extra or {}))
+        if ckpt and rank == 0: save_checkpoint(ckpt, model, **_train_state(opt, sched, hist, finished, epochs, train_dl),
+                                       **{k: v() if callable(v) else v for k, v in (ckpt_extra or {}).items()})
         if log and rank == 0: log(_epoch_line(epoch, hist) + (' (cut short by max_time)' if finished == epoch else ''))
         if on_epoch and rank == 0: on_epoch(epoch + 1, hist)
         if max_time and time.perf_counter() - start > max_time: break

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['ARCHS', 'FIXED_TOKENIZERS', 'SWEEP', 'SWEEP_PRIORS', 'SWEEP_PRIOR', 'SWEEP_FULL', 'TEST_EPOCHS', 'TEST_CONFIG',
-           'RECIPES', 'RENAMED', 'GREY_LEVELS', 'TRAIN_IMAGES', 'CPU_MINUTES', 'MANIFEST', 'PINNED_KERNELS', 'Recipe',
+           'RECIPES', 'RENAMED', 'GREY_LEVELS', 'TRAIN_IMAGES', 'CPU_MINUTES', 'PINNED_KERNELS', 'MANIFEST', 'Recipe',
            'recipe', 'model_config', 'build_model', 'run_data', 'image_dls', 'recipe_data', 'recipe_loss', 'zoo_dir',
            'model_status', 'train_seconds', 'train_recipe', 'load_or_train', 'history', 'training_report',
            'recipe_summary', 'made_from', 'zoo_plan', 'zoo_status', 'zoo_table', 'build_zoo', 'machine', 'results_dir',
@@ -236,7 +236,7 @@ def train_recipe(name:str, tok=None, device=None, ckpt_dir=None, tiny:bool=None,
     if r.parent: model.start_from(parent)                                  # (a resumed run then loads its own last epoch over it)
     t0 = time.perf_counter()
     fit(model, train_dl, valid_dl, epochs=TEST_EPOCHS.get(name, 2) if tiny else r.epochs, lr=r.lr, loss_fn=recipe_loss(name, tok), device=device, ckpt=part,
-        resume=True, progress=progress, log=None, ckpt_extra={**_stamp(name, tok, tiny, parent), 'train_seconds': before})
+        resume=True, progress=progress, log=None, ckpt_extra={**_stamp(name, tok, tiny, parent), 'train_seconds': lambda: before + time.perf_counter() - t0})   # so far, at each epoch
     ck = load_checkpoint(part)
     ck['train_seconds'] = before + time.perf_counter() - t0
     atomic_write(d/f'{name}.pt', lambda f: torch.save(ck, f)); part.unlink()
@@ -357,15 +357,20 @@ def build_zoo(names=None, device=None, ckpt_dir=None, tiny:bool=None, progress:b
     return done
 
 # %% ../nbs/12_zoo.ipynb #bf246955
+PINNED_KERNELS = {  # the AVX2 code paths, whatever the CPU offers beyond them, of
+    'ATEN_CPU_CAPABILITY': 'avx2',   # PyTorch's own vectorized kernels (sums, softmax, normalization, the optimizer's steps)
+    'ONEDNN_MAX_CPU_ISA': 'AVX2',    # oneDNN (the convolutions)
+    'MKL_CBWR': 'AVX2'}              # MKL (the matrix products)
+
 def machine() -> dict:
-    "What a measurement ran on, as far as it decides the bits: CPU model and instruction set, threads, PyTorch, GPU, pinned kernels."
+    "What a measurement ran on, as far as it decides the bits: CPU model and instruction set, threads, PyTorch, GPU, pinned kernels (`pin_kernels`, below)."
     info = Path('/proc/cpuinfo').read_text() if Path('/proc/cpuinfo').exists() else ''
     field = lambda key: next((l.split(':', 1)[1].strip() for l in info.splitlines() if l.startswith(key)), '')
     flags = field('flags').split()
     isa = 'avx512' if 'avx512f' in flags else 'avx2' if 'avx2' in flags else platform.machine()
     return dict(cpu=field('model name') or platform.processor() or platform.machine(), isa=isa, threads=torch.get_num_threads(),
                 torch=torch.__version__, gpu=torch.cuda.get_device_name() if torch.cuda.is_available() else None,
-                pinned={k: os.environ[k] for k in ('ONEDNN_MAX_CPU_ISA', 'MKL_CBWR') if k in os.environ})
+                pinned={k: os.environ[k] for k in PINNED_KERNELS if k in os.environ})
 
 def results_dir(folder=None) -> Path:
     "Where results files go: `folder`, else `results/` beside the chapters (they run in nbs/); in test mode the cache's `results/`."
@@ -479,11 +484,13 @@ def verify_zoo(ckpt_dir=None, manifest=None) -> dict:
     return {n: 'missing' if have[n] is None else 'matches' if have[n] == fp else 'other weights' for n, fp in want.items()}
 
 # %% ../nbs/12_zoo.ipynb #66b778a9
-PINNED_KERNELS = {'ONEDNN_MAX_CPU_ISA': 'AVX2', 'MKL_CBWR': 'AVX2'}   # oneDNN's and MKL's AVX2 paths, whatever the CPU offers beyond them
-
 def pin_kernels(threads:int=1) -> dict:
-    "Pin what decides a CPU training's bits, before the first convolution: the kernels' instruction set and the thread count; returns `machine()`."
+    "Pin what decides a CPU training's bits, first thing in a process: the kernels' instruction set and the thread count; returns `machine()`."
     if threads < 1: raise ValueError(f"threads must be at least 1, got {threads}.")
     os.environ.update(PINNED_KERNELS)
     torch.set_num_threads(threads)
-    return machine()
+    m = machine()
+    if m['isa'] in ('avx2', 'avx512') and torch.backends.cpu.get_cpu_capability() != 'AVX2':   # PyTorch reads its setting once, at its first kernel
+        raise RuntimeError(f"PyTorch chose its {torch.backends.cpu.get_cpu_capability()} kernels before pin_kernels ran (a tensor operation came first): "
+                           "call pin_kernels first thing in a fresh process.")
+    return m
