@@ -288,7 +288,7 @@ CPU_MINUTES = {  # measured training minutes on a 2-core CPU, the zoo's first es
     'nextscale_parallel': 22.1, 'nextscale_pixelcnn': 20.4, 'nextscale_parallel_cond': 16.3, 'raster_gpt': 18.6,          # 2-3 models at a time,
     'var_transformer': 44.9,                                                                                               # one thread each
     'raster_gpt_cond': 11.2, 'var_transformer_cond': 17.1, 'var_transformer_1to7': 39.7, 'var_transformer_w64': 7.9,    # the same settings, timed
-    'raster_gpt_w64': 4.5,                                                                                                 # by the previous session
+    'raster_gpt_w64': 4.5,                                                                                                 # on an earlier machine
     'pyramid_gpt': 45.5,                                                        # measured beside two other trainings
     'var_transformer_refine': 23.4, 'var_transformer_scale_loss': 26.2, 'var_transformer_seed1': 23.8, 'pyramid_gpt_seed1': 22.1,   # two at a time on a faster machine
     'var_transformer_hmar': 13.4, 'var_transformer_hmar_within': 10.2,                                  # fine-tunes, alone on a slower one (its var_transformer: 68.6)
