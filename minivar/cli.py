@@ -587,8 +587,8 @@ def verify_table(ckpt_dir=None) -> str:
     rows = ['| model | fingerprint in the results files | your zoo |', '|---|---|---|'] + [f'| {n} | {want[n]} | {v} |' for n, v in got.items()]
     same = sum(v == 'matches' for v in got.values())
     return '\n'.join(rows + [f"{same} of {len(got)} models behind the series' results files (nbs/results) are in your zoo with the same weights. "
-                              "minivar_zoo trains a missing one from its recipe; 'other weights' means it was trained with other kernels or threads (delete it and "
-                              "train it again with --pinned), and its numbers differ by about what two trainings of one recipe differ (the refinement chapter measures it)."])
+                              "minivar_zoo trains a missing one from its recipe; 'other weights' means it was trained with other kernels, threads or code, and its "
+                              "numbers differ by about what two trainings of one recipe differ (the refinement chapter measures it); the zoo chapter shows which models --pinned rebuilds exactly."])
 
 minivar_zoo = cli(zoo, _zoo_interrupted)
 

@@ -176,3 +176,20 @@ def teacher_forcing_inputs(self:MultiScaleVQVAE, tokens:list) -> list:
         fh, nxt = self.next_input(fh, si, idx)
         inputs.append(nxt)
     return inputs
+
+# %% ../nbs/05_multiscale.ipynb #d5b2f8e3
+@patch
+def corrupted_tokens(self:MultiScaleVQVAE, f_BCnn, share:float, generator=None) -> tuple:
+    "(targets, prefix): each scale but the last has a `share` of random codes in `prefix`; each target is quantized against the corrupted prefix before it."
+    if not 0 <= share <= 1: raise ValueError(f"share must be between 0 and 1, got {share}.")
+    q, K, dev = self.quantizer, self.config.num_codes, f_BCnn.device
+    f_hat, targets, prefix = torch.zeros_like(f_BCnn), [], []
+    for si, s in enumerate(self.scales):
+        idx = q.vq_of(si).assign(down(f_BCnn - f_hat, s))                        # what the (corrupted) prefix leaves -> (B,s,s)
+        targets.append(idx)
+        if si < len(self.scales) - 1:
+            swap = torch.rand(idx.shape, generator=generator, device=dev) < share
+            idx = torch.where(swap, torch.randint(K, idx.shape, generator=generator, device=dev), idx)
+        prefix.append(idx)
+        f_hat = q.add_scale(f_hat, si, idx)
+    return targets, prefix

@@ -169,11 +169,11 @@ def inputs(self:GPTPrior, tokens:list, tokenizer, labels=None):
 
 # %% ../nbs/10_var.ipynb #a77a4a74
 @patch
-def loss(self:GPTPrior, tokens:list, tokenizer=None, labels=None) -> dict:
-    "Teacher-forced cross-entropy over all positions: 'loss' (nats/token), bits per token, and per scale."
+def loss(self:GPTPrior, tokens:list, tokenizer=None, labels=None, prefix:list=None) -> dict:
+    "Teacher-forced cross-entropy over all positions: 'loss' (nats/token), bits per token, and per scale; the inputs come from `prefix` when given (a corrupted one)."
     c = self.config
     if c.num_classes: check_labels(labels, c.num_classes, len(tokens[-1]))
-    tgt, x = self._sequence(tokens), self.inputs(tokens, tokenizer, labels)            # (B,L), (B,L,C)
+    tgt, x = self._sequence(tokens), self.inputs(tokens if prefix is None else prefix, tokenizer, labels)            # (B,L), (B,L,C)
     h = self.features(x)
     ce = F.cross_entropy(self.head(self.ln(h)).float().transpose(1, 2), tgt, reduction='none')  # (B,L)
     out, i = {'loss': ce.mean(), 'bits_per_token': ce.mean() / math.log(2)}, 0
@@ -333,10 +333,13 @@ def share_hidden(sides, B:int, generator=None) -> torch.Tensor:
 # %% ../nbs/10_var.ipynb #1978d106
 @patch
 def start_from(self:GPTPrior, trained:GPTPrior):
-    "HMAR's stage 2 begins: the trunk takes a trained VAR transformer's weights, the refiner copies of its last blocks and its head."
+    "A fine-tune begins: a plain prior takes a trained one's weights; HMAR's stage 2, the trunk its weights, the refiner copies of its last blocks and its head."
     c = self.config
-    if c.refiner != 'hmar' or not c.refine_depth: raise ValueError("start_from fine-tunes an HMAR refiner: build the prior with GPTConfig(refiner='hmar', refine_depth=2).")
     fits = lambda: ValueError(f"That {type(trained).__name__} does not fit this prior's trunk: start from a VAR transformer of the same config and tokens.")
+    if not c.refine_depth:                                                                        # a plain fine-tune: every weight, all trainable
+        try: self.load_state_dict(trained.state_dict()); return self
+        except RuntimeError: raise fits() from None
+    if c.refiner != 'hmar': raise ValueError("start_from fine-tunes a plain prior or an HMAR refiner: build it with refine_depth=0, or GPTConfig(refiner='hmar', refine_depth=2).")
     try: missing = self.load_state_dict(trained.state_dict(), strict=False).missing_keys          # everything but the refiner's weights
     except RuntimeError: raise fits() from None                                                  # weights of other shapes
     if any(not k.startswith(('refine', 'mask_embed')) for k in missing): raise fits()

@@ -5,11 +5,12 @@
 # %% auto #0
 __all__ = ['ARCHS', 'FIXED_TOKENIZERS', 'SWEEP', 'SWEEP_PRIORS', 'SWEEP_PRIOR', 'SWEEP_FULL', 'TEST_EPOCHS', 'TEST_CONFIG',
            'RECIPES', 'RENAMED', 'GREY_LEVELS', 'TRAIN_IMAGES', 'CPU_MINUTES', 'PINNED_KERNELS', 'MANIFEST', 'Recipe',
-           'recipe', 'model_config', 'build_model', 'run_data', 'image_dls', 'recipe_data', 'recipe_loss', 'zoo_dir',
-           'model_status', 'train_seconds', 'train_recipe', 'load_or_train', 'history', 'training_report',
-           'recipe_summary', 'made_from', 'zoo_plan', 'zoo_status', 'zoo_table', 'build_zoo', 'machine', 'results_dir',
-           'zoo_fingerprints', 'save_results', 'load_results', 'results_table', 'render_results', 'render_pages',
-           'one_zoo', 'stored_text', 'check_results', 'write_manifest', 'zoo_manifest', 'verify_zoo', 'pin_kernels']
+           'recipe', 'model_config', 'build_model', 'run_data', 'image_dls', 'recipe_data', 'corrupted_loss',
+           'recipe_loss', 'zoo_dir', 'model_status', 'train_seconds', 'train_recipe', 'load_or_train', 'history',
+           'training_report', 'recipe_summary', 'made_from', 'zoo_plan', 'zoo_status', 'zoo_table', 'build_zoo',
+           'machine', 'results_dir', 'zoo_fingerprints', 'save_results', 'load_results', 'results_table',
+           'render_results', 'render_pages', 'one_zoo', 'stored_text', 'check_results', 'write_manifest',
+           'zoo_manifest', 'verify_zoo', 'pin_kernels']
 
 # %% ../nbs/12_zoo.ipynb #69c07af4
 import time, os, re, json, platform
@@ -48,6 +49,7 @@ class Recipe:
     chapter: str = ''                             # where the series introduces it
     data: str = 'mnist'                           # the images: 'mnist' (binarized digits) or 'fashion_mnist' (grey levels); a prior's are its tokenizer's
     parent: str = None                            # a recipe whose trained weights this model starts from (a fine-tune, as HMAR's stage 2)
+    corrupt: float = 0.0                          # trained on corrupted prefixes: per batch, up to this share of each coarse scale's codes made random
 
 # %% ../nbs/12_zoo.ipynb #6365eab2
 _T = lambda **kw: dict(tokenizer='multiscale', **kw)     # a prior of the 1-2-4-7 tokens
@@ -97,6 +99,8 @@ RECIPES = {
     'var_transformer_refine': Recipe('gpt', {'refine_depth': 2}, **_T(epochs=20), chapter='16 refinement within a scale'),
     'var_transformer_hmar': Recipe('gpt', {'refine_depth': 2, 'refiner': 'hmar', 'refine_attends': 'coarser'}, **_T(epochs=8), lr=1e-3, parent='var_transformer',
                        chapter='16 refinement as HMAR trains it'),   # (refine_attends spelled out: a var_transformer_hmar of an older minivar, within-scale, goes stale)
+    'var_transformer_finetune': Recipe('gpt', **_T(epochs=8), lr=1e-3, parent='var_transformer', chapter='16 refinement: exposure bias, the control'),
+    'var_transformer_selfcorrect': Recipe('gpt', **_T(epochs=8), lr=1e-3, parent='var_transformer', corrupt=0.3, chapter='16 refinement: exposure bias, corrupted prefixes'),
     'var_transformer_hmar_within': Recipe('gpt', {'refine_depth': 2, 'refiner': 'hmar', 'refine_attends': 'scale'}, **_T(epochs=8), lr=1e-3, parent='var_transformer',
                               chapter="16 refinement as HMAR trains it: HMAR's within-scale pass"),
     'var_transformer_scale_loss': Recipe('gpt', {'scale_loss': 'scale'}, **_T(epochs=20), chapter='16 refinement: every scale counts once in the loss'),
@@ -177,12 +181,20 @@ def recipe_data(name:str, tok=None, tiny:bool=None) -> tuple:
     dls = lambda **kw: image_dls(r.data, tiny, **kw)
     train_dl, valid_dl = dls(bs=r.bs, seed=r.seed, n_train=512 if tiny else None)
     if tiny: valid_dl = [b for _, b in zip(range(256 // r.bs or 1), dls(bs=min(r.bs, 256))[1])]
-    return token_dls(tok, train_dl, valid_dl, bs=r.bs, seed=r.seed) if r.tokenizer else (train_dl, valid_dl)
+    return token_dls(tok, train_dl, valid_dl, bs=r.bs, seed=r.seed) if r.tokenizer and not r.corrupt else (train_dl, valid_dl)   # corrupt: images, tokenized per batch
+
+def corrupted_loss(tok, most:float):
+    "The `fit` loss of a prior trained on corrupted prefixes (chapter 05's `corrupted_tokens`): a share ~ U(0, `most`) per batch; none in validation."
+    def loss(prior, b):
+        with torch.no_grad(): targets, prefix = tok.corrupted_tokens(tok.encoder(b[0]), most * float(torch.rand(())) if prior.training else 0.0)
+        return prior.loss(targets, tok, labels=b[1], prefix=prefix)
+    return loss
 
 def recipe_loss(name:str, tok=None):
     "The `fit` loss of a recipe's model."
-    m = recipe(name).model
-    return prior_loss(tok) if recipe(name).tokenizer else classifier_loss if m == 'classifier' else image_loss
+    r = recipe(name)
+    if r.corrupt: return corrupted_loss(tok, r.corrupt)
+    return prior_loss(tok) if r.tokenizer else classifier_loss if r.model == 'classifier' else image_loss
 
 # %% ../nbs/12_zoo.ipynb #cb206a16
 def zoo_dir(ckpt_dir=None) -> Path:
@@ -203,7 +215,7 @@ def _adopt_renamed(d:Path) -> Path:
 def _stamp(name, tok, tiny, parent=None):
     "What a checkpoint must record to count as made by today's recipe (from today's tokenizer and parent)."
     rec = {**asdict(recipe(name)), 'chapter': None, 'tiny': tiny}
-    for k, old in (('data', 'mnist'), ('parent', None)):           # checkpoints made before recipes had these fields stay valid
+    for k, old in (('data', 'mnist'), ('parent', None), ('corrupt', 0.0)):   # checkpoints made before recipes had these fields stay valid
         if rec[k] == old: del rec[k]
     return {'recipe': rec, 'tokenizer_fingerprint': fingerprint(tok) if tok is not None else None,
             **({'parent_fingerprint': fingerprint(parent)} if recipe(name).parent else {})}
@@ -278,7 +290,7 @@ def recipe_summary(name:str) -> str:
     "A recipe in one line: model, settings, tokenizer, budget."
     r = recipe(name)
     cfg = ', '.join(f'{k}={v}' for k, v in r.config.items())
-    return (f"{r.model}{f' ({cfg})' if cfg else ''}{f' on {r.tokenizer} tokens' if r.tokenizer else ''}{f', fine-tuned from {r.parent}' if r.parent else ''}, "
+    return (f"{r.model}{f' ({cfg})' if cfg else ''}{f' on {r.tokenizer} tokens' if r.tokenizer else ''}{f', fine-tuned from {r.parent}' if r.parent else ''}{f', on prefixes with up to {r.corrupt:.0%} of their codes random' if r.corrupt else ''}, "
             f"{r.epochs} epochs, lr {r.lr:g}, batch {r.bs}, seed {r.seed}")
 
 # %% ../nbs/12_zoo.ipynb #3d436bb6
