@@ -304,6 +304,7 @@ CPU_MINUTES = {  # measured training minutes on a 2-core CPU, the zoo's first es
     'pyramid_gpt': 45.5,                                                        # measured beside two other trainings
     'var_transformer_refine': 23.4, 'var_transformer_scale_loss': 26.2, 'var_transformer_seed1': 23.8, 'pyramid_gpt_seed1': 22.1,   # two at a time on a faster machine
     'var_transformer_hmar': 13.4, 'var_transformer_hmar_within': 10.2,                                  # fine-tunes, alone on a slower one (its var_transformer: 68.6)
+    'var_transformer_finetune': 7.5, 'var_transformer_selfcorrect': 7.8,                                # fine-tunes, pinned, two at a time on an AVX-512 machine
     'pixel_pixelcnn': 45.3,                                                     # the pixel floor, one thread beside two other trainings
     'fashion_classifier': 5.3, 'fashion_vqvae_gaussian': 4.1, 'fashion_vqvae_logistic': 4.7, 'fashion_multiscale': 6.9,   # the same faster
     'fashion_raster_pixelcnn': 11.7, 'fashion_nextscale_parallel': 8.7, 'fashion_var_transformer': 24.9, 'fashion_raster_gpt': 17.1, 'fashion_nextscale_parallel_cond': 5.6,  # machine
