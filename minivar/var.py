@@ -173,7 +173,7 @@ def loss(self:GPTPrior, tokens:list, tokenizer=None, labels=None, prefix:list=No
     "Teacher-forced cross-entropy over all positions: 'loss' (nats/token), bits per token, and per scale; the inputs come from `prefix` when given (a corrupted one)."
     c = self.config
     if c.num_classes: check_labels(labels, c.num_classes, len(tokens[-1]))
-    tgt, x = self._sequence(tokens), self.inputs(tokens if prefix is None else prefix, tokenizer, labels)            # (B,L), (B,L,C)
+    tgt, x = self._sequence(tokens), self.inputs(tokens if prefix is None else prefix, tokenizer, labels)   # (B,L), (B,L,C)
     h = self.features(x)
     ce = F.cross_entropy(self.head(self.ln(h)).float().transpose(1, 2), tgt, reduction='none')  # (B,L)
     out, i = {'loss': ce.mean(), 'bits_per_token': ce.mean() / math.log(2)}, 0
