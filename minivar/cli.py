@@ -563,7 +563,7 @@ def _zoo_interrupted(args, cmd):
 minivar_benchmark = cli(benchmark, _zoo_interrupted)   # only --train_missing saves anything: zoo models
 
 # %% ../nbs/18_cli.ipynb #c99abb22
-def zoo(all:store_true=False, # train every model of the series that the cache lacks (about 14 hours on a 2-core CPU)
+def zoo(all:store_true=False, # train every model of the series that the cache lacks (about 15 hours on a 2-core CPU)
         list:store_true=False, # print what exists, what is missing and what each costs; train nothing
         only:Param("recipes to build (their tokenizers come along), e.g. --only var_transformer raster_gpt", str, nargs='+')=None,
         device:str=None, # cpu, cuda or mps (default: the best available)

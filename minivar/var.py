@@ -214,12 +214,14 @@ def sample_passes(self:GPTPrior, rounds=1) -> int:
 @patch
 @torch.no_grad()
 def sample(self:GPTPrior, n:int, tokenizer, labels=None, cfg:float=0.0, temperature=1.0, top_k:int=None, top_p:float=None,
-           generator=None, given:list=None, ramp:bool=True, rounds=1, keep:str='confident') -> list:
-    "Sample n token lists with a key/value cache: one pass per scale (VAR) or per token (raster, pyramid); guided when cfg > 0; known codes of `given` kept; `rounds` > 1 redraws a scale with the refiner, keeping the `keep` ('confident' or 'random') draws each round."
+           generator=None, given:list=None, ramp:bool=True, rounds=1, keep='confident') -> list:
+    "Sample n token lists with a key/value cache: one pass per scale (VAR) or per token (raster, pyramid); guided when cfg > 0; known codes of `given` kept; `rounds` > 1 redraws a scale with the refiner, keeping the `keep` ('confident' or 'random', or one per scale) draws each round."
     c = self.config
     opts = scale_settings(len(c.sides), temperature, top_k, top_p)                          # [(T, top_k, top_p)] per scale
     rounds = self.check_rounds(rounds)                                                       # rounds per scale
-    if keep not in ('confident', 'random'): raise ValueError(f"keep must be 'confident' (most confident first) or 'random' (a control), got {keep!r}.")
+    keeps = (keep,) * len(c.sides) if isinstance(keep, str) else tuple(keep)                # which draws a round keeps, per scale
+    if len(keeps) != len(c.sides) or any(kp not in ('confident', 'random') for kp in keeps):
+        raise ValueError(f"keep must be 'confident' (most confident first) or 'random' (a control), or one of them per scale ({len(c.sides)}), got {keep!r}.")
     if n < 1: raise ValueError(f"n must be at least 1, got {n}.")
     if labels is not None and not c.num_classes: raise ValueError("This prior is unconditional: train it with num_classes > 0 to pass labels.")
     check_labels(labels, c.num_classes, n)
@@ -244,7 +246,7 @@ def sample(self:GPTPrior, n:int, tokenizer, labels=None, cfg:float=0.0, temperat
         if c.order == 'scale' and rounds[k] > 1:                                              # the refiner's logits for codes (n,l), every row of h
             refine = ((lambda codes, h=h: self._refine(h, codes.repeat(len(h) // n, 1))) if c.refiner == 'features' else
                       (lambda codes, xa=torch.cat(xs, 1), pos=pos: self._hmar_refine(xa, codes.repeat(len(xa) // n, 1), tokenizer, pos)))
-            idx = self._refine_scale(refine, lg, idx, known[:, pos:pos + x.shape[1]], rounds[k], opts[si], w, generator, keep)
+            idx = self._refine_scale(refine, lg, idx, known[:, pos:pos + x.shape[1]], rounds[k], opts[si], w, generator, keeps[k])
         pos += x.shape[1]
         if c.order == 'scale':
             idx = idx.view(n, s, s); out.append(idx)

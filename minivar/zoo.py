@@ -75,7 +75,8 @@ def _sweep_recipes() -> dict:
     return out
 TEST_EPOCHS = {'classifier': 4, 'pixel_pixelcnn': 1}  # epochs in test mode (default 2): the tests of the evaluation chapter need a classifier that tells digits apart;
                                                       # one epoch of 784-pixel maps is enough to test the pixel floor's plumbing
-TEST_CONFIG = {'pixel_pixelcnn': dict(hidden=8, n_layers=2)}   # settings over a recipe's in test mode: 784 positions a pass need a smaller stack
+TEST_CONFIG = {'pixel_pixelcnn': dict(hidden=8, n_layers=2),   # settings over a recipe's in test mode: 784 positions a pass need a smaller stack;
+               'var_transformer_hmar_unfrozen': dict(refine_depth=2)}   # the tiny trunk has 2 blocks: a refiner of both is still none frozen
 RECIPES = {
     'classifier': Recipe('classifier', epochs=8, lr=3e-3, chapter='11 evaluation: the yardstick'),
     'vqvae': Recipe('vqvae', chapter='04 VQ-VAE'),
@@ -101,8 +102,13 @@ RECIPES = {
                        chapter='16 refinement as HMAR trains it'),   # (refine_attends spelled out: a var_transformer_hmar of an older minivar, within-scale, goes stale)
     'var_transformer_finetune': Recipe('gpt', **_T(epochs=8), lr=1e-3, parent='var_transformer', chapter='16 refinement: exposure bias, the control'),
     'var_transformer_selfcorrect': Recipe('gpt', **_T(epochs=8), lr=1e-3, parent='var_transformer', corrupt=0.3, chapter='16 refinement: exposure bias, corrupted prefixes'),
+    'var_transformer_selfcorrect_10': Recipe('gpt', **_T(epochs=8), lr=1e-3, parent='var_transformer', corrupt=0.1, chapter='16 refinement: exposure bias, milder corruption'),
     'var_transformer_hmar_within': Recipe('gpt', {'refine_depth': 2, 'refiner': 'hmar', 'refine_attends': 'scale'}, **_T(epochs=8), lr=1e-3, parent='var_transformer',
                               chapter="16 refinement as HMAR trains it: HMAR's within-scale pass"),
+    'var_transformer_hmar_long': Recipe('gpt', {'refine_depth': 2, 'refiner': 'hmar', 'refine_attends': 'coarser'}, **_T(epochs=32), lr=2e-3, parent='var_transformer',
+                            chapter='16 refinement as HMAR trains it: four times the budget'),   # its refiner was still learning at epoch 8
+    'var_transformer_hmar_unfrozen': Recipe('gpt', {'refine_depth': 4, 'refiner': 'hmar', 'refine_attends': 'coarser'}, **_T(epochs=8), lr=1e-3, parent='var_transformer',
+                                chapter='16 refinement as HMAR trains it: no block frozen'),   # the refinement pass: copies of all 4 trunk blocks
     'var_transformer_scale_loss': Recipe('gpt', {'scale_loss': 'scale'}, **_T(epochs=20), chapter='16 refinement: every scale counts once in the loss'),
     'var_transformer_seed1': Recipe('gpt', **_T(epochs=20), seed=1, chapter='16 refinement: a second training seed'),
     'pyramid_gpt_seed1': Recipe('gpt', {'order': 'pyramid'}, **_T(epochs=20), seed=1, chapter='16 refinement: a second training seed'),
@@ -303,8 +309,9 @@ CPU_MINUTES = {  # measured training minutes on a 2-core CPU, the zoo's first es
     'raster_gpt_w64': 4.5,                                                                                                 # on an earlier machine
     'pyramid_gpt': 45.5,                                                        # measured beside two other trainings
     'var_transformer_refine': 23.4, 'var_transformer_scale_loss': 26.2, 'var_transformer_seed1': 23.8, 'pyramid_gpt_seed1': 22.1,   # two at a time on a faster machine
-    'var_transformer_hmar': 13.4, 'var_transformer_hmar_within': 10.2,                                  # fine-tunes, alone on a slower one (its var_transformer: 68.6)
-    'var_transformer_finetune': 7.5, 'var_transformer_selfcorrect': 7.8,                                # fine-tunes, pinned, two at a time on an AVX-512 machine
+    'var_transformer_hmar': 12.8, 'var_transformer_hmar_within': 9.2, 'var_transformer_hmar_long': 48.3,   # fine-tunes, pinned, two at a time
+    'var_transformer_hmar_unfrozen': 13.0, 'var_transformer_finetune': 7.5, 'var_transformer_selfcorrect': 7.8,   # on an AVX-512 machine
+    'var_transformer_selfcorrect_10': 7.7,
     'pixel_pixelcnn': 45.3,                                                     # the pixel floor, one thread beside two other trainings
     'fashion_classifier': 5.3, 'fashion_vqvae_gaussian': 4.1, 'fashion_vqvae_logistic': 4.7, 'fashion_multiscale': 6.9,   # the same faster
     'fashion_raster_pixelcnn': 11.7, 'fashion_nextscale_parallel': 8.7, 'fashion_var_transformer': 24.9, 'fashion_raster_gpt': 17.1, 'fashion_nextscale_parallel_cond': 5.6,  # machine
