@@ -112,6 +112,9 @@ RECIPES = {
     'var_transformer_scale_loss': Recipe('gpt', {'scale_loss': 'scale'}, **_T(epochs=20), chapter='16 refinement: every scale counts once in the loss'),
     'var_transformer_seed1': Recipe('gpt', **_T(epochs=20), seed=1, chapter='16 refinement: a second training seed'),
     'pyramid_gpt_seed1': Recipe('gpt', {'order': 'pyramid'}, **_T(epochs=20), seed=1, chapter='16 refinement: a second training seed'),
+    'var_transformer_hmar_long_seed1': Recipe('gpt', {'refine_depth': 2, 'refiner': 'hmar', 'refine_attends': 'coarser'}, **_T(epochs=32), lr=2e-3,
+                                  parent='var_transformer_seed1', seed=1, chapter='16 refinement as HMAR trains it: a second training seed'),
+    'raster_gpt_seed1': Recipe('gpt', {'order': 'raster'}, 'vqvae', epochs=20, seed=1, chapter='16 refinement: a second training seed'),
     # more scales (chapter 19): three schedules on 7x7, 14x14 and 28x28 latents, each model at the same short budget whatever its schedule
     **{n: Recipe(**kw, chapter='19 more scales') for n, kw in {
         'multiscale_7': dict(model='multiscale', epochs=10),                                              # 1-2-4-7 (70 tokens)
@@ -414,12 +417,16 @@ def _cell(v, fmt:str) -> str:
     if isinstance(v, (list, tuple)) and len(v) == 2: return f"{v[0]:{fmt}} ± {v[1]:{fmt}}"
     return f"{v:{fmt}}" if isinstance(v, float) else str(v)
 
-def save_results(chapter:str, table:str, rows:dict, models, seeds=(), index:str='', fmt:dict=None, folder=None, ckpt_dir=None) -> Path:
+def save_results(chapter:str, table:str, rows:dict, models, seeds=(), index:str='', fmt:dict=None, folder=None, ckpt_dir=None, carried:dict=None) -> Path:
     "Write one headline table, {row: {column: value}} (a value: a number, a text or [mean, sd]), into `chapter`'s results file, with the zoo models it used, its seeds and the machine."
+    # carried: {model: fingerprint} behind values the table takes over from another results table (the cache need not hold those models)
     if not rows or not all(isinstance(r, dict) for r in rows.values()): raise ValueError(f"rows must be {{row: {{column: value}}}} with at least one row, got {rows!r:.80}.")
+    fps, carried = zoo_fingerprints(models, ckpt_dir), carried or {}
+    clash = sorted(n for n in fps.keys() & carried.keys() if fps[n] != carried[n])
+    if clash: raise ValueError(f"The carried-over values of {', '.join(clash)} were measured with other weights than the cache's: run the table they come from again.")
     path = results_dir(folder)/f'{chapter}.json'
     tables = json.loads(path.read_text()) if path.exists() else {}
-    tables[table] = dict(index=index, rows=rows, fmt=fmt or {}, seeds=list(seeds), models=zoo_fingerprints(models, ckpt_dir), machine=machine())
+    tables[table] = dict(index=index, rows=rows, fmt=fmt or {}, seeds=list(seeds), models={**carried, **fps}, machine=machine())
     text = json.dumps(tables, indent=1, ensure_ascii=False) + '\n'                       # refuses what JSON cannot hold, before writing
     return atomic_write(path, lambda f: f.write(text.encode()))
 
