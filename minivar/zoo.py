@@ -115,6 +115,8 @@ RECIPES = {
     'var_transformer_hmar_long_seed1': Recipe('gpt', {'refine_depth': 2, 'refiner': 'hmar', 'refine_attends': 'coarser'}, **_T(epochs=32), lr=2e-3,
                                   parent='var_transformer_seed1', seed=1, chapter='16 refinement as HMAR trains it: a second training seed'),
     'raster_gpt_seed1': Recipe('gpt', {'order': 'raster'}, 'vqvae', epochs=20, seed=1, chapter='16 refinement: a second training seed'),
+    'var_transformer_cond_hmar': Recipe('gpt', {'num_classes': 10, 'refine_depth': 2, 'refiner': 'hmar', 'refine_attends': 'coarser'}, **_T(epochs=8), lr=1e-3,
+                                        parent='var_transformer_cond', chapter='16 refinement as HMAR trains it: with class labels'),
     # more scales (chapter 19): three schedules on 7x7, 14x14 and 28x28 latents, each model at the same short budget whatever its schedule
     **{n: Recipe(**kw, chapter='19 more scales') for n, kw in {
         'multiscale_7': dict(model='multiscale', epochs=10),                                              # 1-2-4-7 (70 tokens)
