@@ -317,6 +317,7 @@ CPU_MINUTES = {  # measured training minutes on a 2-core CPU, the zoo's first es
     'var_transformer_hmar': 12.8, 'var_transformer_hmar_within': 9.2, 'var_transformer_hmar_long': 48.3,   # fine-tunes, pinned, two at a time
     'var_transformer_hmar_unfrozen': 13.0, 'var_transformer_finetune': 7.5, 'var_transformer_selfcorrect': 7.8,   # on an AVX-512 machine
     'var_transformer_selfcorrect_10': 7.7,
+    'raster_gpt_seed1': 20.4, 'var_transformer_hmar_long_seed1': 76.3, 'var_transformer_cond_hmar': 19.6,   # pinned, two at a time, on an AVX2-only machine
     'pixel_pixelcnn': 45.3,                                                     # the pixel floor, one thread beside two other trainings
     'fashion_classifier': 5.3, 'fashion_vqvae_gaussian': 4.1, 'fashion_vqvae_logistic': 4.7, 'fashion_multiscale': 6.9,   # the same faster
     'fashion_raster_pixelcnn': 11.7, 'fashion_nextscale_parallel': 8.7, 'fashion_var_transformer': 24.9, 'fashion_raster_gpt': 17.1, 'fashion_nextscale_parallel_cond': 5.6,  # machine
