@@ -41,7 +41,7 @@ TOKENIZERS = ('vqvae', 'multiscale', 'multiscale_1to7')  # zoo recipes of the to
 FASHION_PRIORS = {  # the same rows on Fashion-MNIST (chapter 14)
     'fashion_raster_pixelcnn': ('fashion_raster_pixelcnn', {}),
     'fashion_nextscale_parallel': ('fashion_nextscale_parallel', {}),
-    'fashion_nextscale_parallel_cond': ('fashion_nextscale_parallel_cond', {}),
+    'fashion_nextscale_parallel_cond': ('fashion_nextscale_parallel_cond', {'cfg': BEST_GUIDANCE['fashion_mnist']}),   # at its data set's best weight
     'fashion_raster_gpt': ('fashion_raster_gpt', {}),
     'fashion_var_transformer': ('fashion_var_transformer', {}),
 }
@@ -56,6 +56,7 @@ def prior_row(prior, tok, clf, ref, token_valid, n, device, seeds=(0, 1, 2), cfg
     k, w = prior.num_classes, (cfg if prior.num_classes else 0.0)
     draw = lambda b, w: prior.sample(b, tok, labels=torch.arange(b, device=device) % k if k else None, cfg=w, **kw)
     row = {'kind': 'prior', **throughput(lambda b: draw(b, w), prior.head, bs=100, device=device)}        # as the row samples
+    if k: row['guidance'] = w                                                                # the tables say which weight a row used
     if w: row['images_per_s_unguided'] = throughput(lambda b: draw(b, 0.0), prior.head, bs=100, device=device)['images_per_s']
     bits, sides = evaluate(prior, token_valid, prior_loss(tok), device), [t.shape[-1] for t in token_valid.dataset.tensors[:-1]]   # given the labels, for a conditional prior
     row['bits_per_token'] = bits['bits_per_token']

@@ -293,7 +293,9 @@ def training_report(name:str, ckpt_dir=None) -> str:
     h = History(**ck['history'])
     params = sum(p.numel() for p in load_model(zoo_dir(ckpt_dir)/f'{name}.pt', *ARCHS[recipe(name).model], 'cpu').parameters())
     v = h.valid[-1] if h.valid else {}
-    figs = ', '.join(f'{k} {x:.2%}' if k in ('pixel_err', 'accuracy') else f'{k} {x:.3f}' for k, x in v.items() if k in ('bits_per_token', 'pixel_err', 'accuracy', 'recon'))   # one unit per quantity
+    shown = ('bits_per_token', 'pixel_err', 'accuracy', 'mse' if 'mse' in v else 'recon')   # grey levels: the squared error (their `recon` is a likelihood's own loss)
+    unit = {'pixel_err': '.2%', 'accuracy': '.2%', 'mse': '.4f'}                              # one unit per quantity
+    figs = ', '.join(f'{k} {x:{unit.get(k, ".3f")}}' for k, x in v.items() if k in shown)
     return (f"{name}: {recipe_summary(name)}; {params:,} parameters, trained in {ck.get('train_seconds', 0) / 60:.1f} min at "
             f"{sum(r['samples_per_s'] for r in h.train) / len(h.train):.0f} examples/s; last validation: {figs}")
 
