@@ -119,10 +119,9 @@ def samples_grid(samples:dict, k:int=16):
 
 def benchmark_table(rows:dict, n:int) -> str:
     "A markdown table of benchmark rows (the columns some row has); a prior's FID is the mean ± sd over its sampling seeds."
-    cols = ['fid', 'pixel_err', 'mse', 'psnr', 'passes_per_image', 'images_per_s', 'images_per_s_unguided', 'bits_per_token', 'bits_per_image', 'confidence', 'class_entropy', 'is_analogue', 'label_accuracy']
     fmt = lambda v: '' if v is None else (f'{v:.4f}' if isinstance(v, float) and abs(v) < 1 else f'{v:.1f}' if isinstance(v, float) else str(v))
     cell = lambda r, c: f"{r['fid']:.1f} ± {r['fid_sd']:.1f}" if c == 'fid' and 'fid_sd' in r else fmt(r.get(c))
-    cols = [c for c in cols if any(c in r for r in rows.values())]
+    cols = [c for c in RESULT_COLUMNS if any(c in r for r in rows.values())]   # (below) the results tables' columns, in their order
     seeds = max((r.get('seeds', 1) for r in rows.values()), default=1)
     lines = [f'| model (FID on {n} samples, {seeds} sampling seeds) | ' + ' | '.join(cols) + ' |', '|---' * (len(cols) + 1) + '|']
     lines += [f'| {k} | ' + ' | '.join(cell(r, c) for c in cols) + ' |' for k, r in rows.items()]
