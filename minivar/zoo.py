@@ -323,8 +323,8 @@ CPU_MINUTES = {  # measured training minutes on a 2-core CPU, the zoo's first es
     'var_transformer_selfcorrect_10': 7.7,
     'raster_gpt_seed1': 20.4, 'var_transformer_hmar_long_seed1': 76.3, 'var_transformer_cond_hmar': 19.6, 'var_transformer_cond_hmar_long': 78.4,   # pinned, two at a time, on an AVX2-only machine
     'pixel_pixelcnn': 45.3,                                                     # the pixel floor, one thread beside two other trainings
-    'fashion_classifier': 5.3, 'fashion_vqvae_gaussian': 4.1, 'fashion_vqvae_logistic': 4.7, 'fashion_multiscale': 6.9,   # the same faster
-    'fashion_raster_pixelcnn': 11.7, 'fashion_nextscale_parallel': 8.7, 'fashion_var_transformer': 24.9, 'fashion_raster_gpt': 17.1, 'fashion_nextscale_parallel_cond': 5.6,  # machine
+    'fashion_classifier': 10.3, 'fashion_vqvae_gaussian': 10.4, 'fashion_vqvae_logistic': 9.9, 'fashion_multiscale': 12.6,   # pinned, 2-3 at a time,
+    'fashion_raster_pixelcnn': 25.6, 'fashion_nextscale_parallel': 26.7, 'fashion_var_transformer': 57.1, 'fashion_raster_gpt': 39.8, 'fashion_nextscale_parallel_cond': 25.0,  # AVX2-only
     'multiscale_7': 1.3, 'multiscale_14': 4.2, 'multiscale_28': 19.9, 'vqvae_7': 1.0, 'vqvae_14': 3.3, 'nextscale_parallel_7': 1.5,         # (its multiscale:
     'nextscale_parallel_14': 6.1, 'nextscale_parallel_28': 25.2, 'var_transformer_7': 4.2, 'var_transformer_14': 26.8, 'raster_pixelcnn_7': 2.4, 'raster_pixelcnn_14': 8.2,                # 3.8 min); chapter 19's two at a time
     'multiscale_k16': 4.5, 'vqvae_k16': 3.7, 'var_transformer_k16': 9.6, 'raster_gpt_k16': 4.6, 'var_transformer_k16_full': 41.4, 'raster_gpt_k16_full': 28.5,  # chapter 21's
