@@ -325,8 +325,8 @@ CPU_MINUTES = {  # measured training minutes on a 2-core CPU, the zoo's first es
     'pixel_pixelcnn': 45.3,                                                     # the pixel floor, one thread beside two other trainings
     'fashion_classifier': 10.3, 'fashion_vqvae_gaussian': 10.4, 'fashion_vqvae_logistic': 9.9, 'fashion_multiscale': 12.6,   # pinned, 2-3 at a time,
     'fashion_raster_pixelcnn': 25.6, 'fashion_nextscale_parallel': 26.7, 'fashion_var_transformer': 57.1, 'fashion_raster_gpt': 39.8, 'fashion_nextscale_parallel_cond': 25.0,  # AVX2-only
-    'multiscale_7': 1.3, 'multiscale_14': 4.2, 'multiscale_28': 19.9, 'vqvae_7': 1.0, 'vqvae_14': 3.3, 'nextscale_parallel_7': 1.5,         # (its multiscale:
-    'nextscale_parallel_14': 6.1, 'nextscale_parallel_28': 25.2, 'var_transformer_7': 4.2, 'var_transformer_14': 26.8, 'raster_pixelcnn_7': 2.4, 'raster_pixelcnn_14': 8.2,                # 3.8 min); chapter 19's two at a time
+    'multiscale_7': 1.3, 'multiscale_14': 4.2, 'multiscale_28': 19.9, 'vqvae_7': 1.0, 'vqvae_14': 3.3, 'nextscale_parallel_7': 1.5,         # chapter 19's, two at a
+    'nextscale_parallel_14': 6.1, 'nextscale_parallel_28': 25.2, 'var_transformer_7': 4.2, 'var_transformer_14': 26.8, 'raster_pixelcnn_7': 2.4, 'raster_pixelcnn_14': 8.2,                # time on a faster machine
     'multiscale_k16': 4.5, 'vqvae_k16': 3.7, 'var_transformer_k16': 9.6, 'raster_gpt_k16': 4.6, 'var_transformer_k16_full': 41.4, 'raster_gpt_k16_full': 28.5,  # chapter 21's
     'multiscale_k32': 5.1, 'vqvae_k32': 3.3, 'var_transformer_k32': 8.9, 'raster_gpt_k32': 5.2, 'multiscale_k64': 4.1, 'vqvae_k64': 3.1,           # sweep, pinned,
     'var_transformer_k64': 8.4, 'raster_gpt_k64': 3.1, 'var_transformer_k256': 8.6, 'raster_gpt_k256': 8.3, 'multiscale_k32_per_scale': 3.4}                  # 2-3 at a time
