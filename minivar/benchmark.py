@@ -18,7 +18,7 @@ from .tokens import tokenize_loader, generate, prior_loss
 from .metrics import fid, reference_split, classifier_stats, throughput
 from .metrics import features, gaussian_fit, frechet_distance
 from .vqvae import evaluate_tokenizer
-from .zoo import load_or_train, zoo_status, recipe, image_dls
+from .zoo import load_or_train, zoo_status, recipe, image_dls, markdown_table
 
 # %% ../nbs/13_benchmark.ipynb #320e39cd
 GUIDANCE = 0.5  # classifier-free guidance weight of the conditional rows: chosen on an earlier split; the sweep below measures w = 0 best on this one
@@ -118,14 +118,9 @@ def samples_grid(samples:dict, k:int=16):
     return fig
 
 def benchmark_table(rows:dict, n:int) -> str:
-    "A markdown table of benchmark rows (the columns some row has); a prior's FID is the mean ± sd over its sampling seeds."
-    fmt = lambda v: '' if v is None else (f'{v:.4f}' if isinstance(v, float) and abs(v) < 1 else f'{v:.1f}' if isinstance(v, float) else str(v))
-    cell = lambda r, c: f"{r['fid']:.1f} ± {r['fid_sd']:.1f}" if c == 'fid' and 'fid_sd' in r else fmt(r.get(c))
-    cols = [c for c in RESULT_COLUMNS if any(c in r for r in rows.values())]   # (below) the results tables' columns, in their order
+    "A markdown table of benchmark rows, in the results tables' columns and formats (`results_rows`, below); a prior's FID is the mean ± sd over its sampling seeds."
     seeds = max((r.get('seeds', 1) for r in rows.values()), default=1)
-    lines = [f'| model (FID on {n} samples, {seeds} sampling seeds) | ' + ' | '.join(cols) + ' |', '|---' * (len(cols) + 1) + '|']
-    lines += [f'| {k} | ' + ' | '.join(cell(r, c) for c in cols) + ' |' for k, r in rows.items()]
-    return '\n'.join(lines) + '\n'
+    return markdown_table(f'model (FID on {n} samples, {seeds} sampling seeds)', *results_rows(rows)) + '\n'
 
 RESULT_COLUMNS = {  # a benchmark row's key -> (its column in a results table, its format)
     'fid': ('FID', '.1f'), 'pixel_err': ('pixel error', '.2%'), 'mse': ('MSE', '.4f'), 'psnr': ('PSNR (dB)', '.1f'),

@@ -9,8 +9,8 @@ __all__ = ['ARCHS', 'FIXED_TOKENIZERS', 'SWEEP', 'SWEEP_PRIORS', 'SWEEP_PRIOR', 
            'recipe_loss', 'zoo_dir', 'model_status', 'train_seconds', 'train_recipe', 'load_or_train', 'history',
            'training_report', 'recipe_summary', 'made_from', 'zoo_plan', 'zoo_status', 'zoo_table', 'build_zoo',
            'machine', 'results_dir', 'zoo_fingerprints', 'save_results', 'load_results', 'results_table',
-           'render_results', 'render_pages', 'one_zoo', 'stored_text', 'check_results', 'write_manifest',
-           'zoo_manifest', 'verify_zoo', 'pin_kernels']
+           'markdown_table', 'render_results', 'render_pages', 'one_zoo', 'stored_text', 'check_results',
+           'write_manifest', 'zoo_manifest', 'verify_zoo', 'pin_kernels']
 
 # %% ../nbs/12_zoo.ipynb #69c07af4
 import time, os, re, json, platform
@@ -448,9 +448,13 @@ def results_table(chapter:str, table:str, folder=None) -> str:
     tables = load_results(chapter, folder)
     if table not in tables: raise ValueError(f"{chapter}'s results file has no table {table!r}; it has {', '.join(tables)}.")
     t = tables[table]
-    cols = list(dict.fromkeys(k for r in t['rows'].values() for k in r))
-    lines = [f"| {t['index']} | " + ' | '.join(cols) + ' |', '|---' * (len(cols) + 1) + '|']
-    lines += [f"| {name} | " + ' | '.join(_cell(r.get(c, ''), t['fmt'].get(c, '.1f')) for c in cols) + ' |' for name, r in t['rows'].items()]
+    return markdown_table(t['index'], t['rows'], t['fmt'])
+
+def markdown_table(index:str, rows:dict, fmt:dict=None) -> str:
+    "{row: {column: value}} as markdown: a column per key some row has, each value in its `fmt` ('.1f' by default)."
+    cols, fmt = list(dict.fromkeys(k for r in rows.values() for k in r)), fmt or {}
+    lines = [f"| {index} | " + ' | '.join(cols) + ' |', '|---' * (len(cols) + 1) + '|']
+    lines += [f"| {name} | " + ' | '.join(_cell(r.get(c, ''), fmt.get(c, '.1f')) for c in cols) + ' |' for name, r in rows.items()]
     return '\n'.join(lines)
 
 # %% ../nbs/12_zoo.ipynb #6f052e08
