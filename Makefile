@@ -56,7 +56,8 @@ demo: install
 	$(BIN)/minivar_demo --out outputs
 
 # Every model the chapters load, trained with its recipe where the cache lacks it (resumes after an interruption), with
-# the kernels pinned (one thread, AVX2 paths), so that AVX2 and AVX-512 machines train the same weights (the zoo chapter).
+# the kernels pinned (one thread, AVX2 paths), so that AMD CPUs with AVX2 and with AVX-512 train the same weights
+# (the Intel Xeon measured trained others: the zoo chapter).
 zoo: install
 	$(BIN)/minivar_zoo --all --pinned
 

@@ -563,17 +563,18 @@ def _zoo_interrupted(args, cmd):
 minivar_benchmark = cli(benchmark, _zoo_interrupted)   # only --train_missing saves anything: zoo models
 
 # %% ../nbs/18_cli.ipynb #c99abb22
-def zoo(all:store_true=False, # train every model of the series that the cache lacks (about 15 hours on a 2-core CPU)
+def zoo(all:store_true=False, # train every model of the series that the cache lacks (hours on a 2-core CPU: --list gives each model's minutes)
         list:store_true=False, # print what exists, what is missing and what each costs; train nothing
         only:Param("recipes to build (their tokenizers come along), e.g. --only var_transformer raster_gpt", str, nargs='+')=None,
         device:str=None, # cpu, cuda or mps (default: the best available)
         ckpt_dir:str=None, # the zoo's checkpoint folder (default: the minivar cache, $MINIVAR_CACHE)
         progress:bool=True, # show the progress bar (--no-progress hides it)
         verify:store_true=False, # say which cached models are the very ones the series' stored numbers were made with; train nothing
-        pinned:store_true=False, # one thread and the AVX2 kernels (pin_kernels): a training's bits no longer depend on the CPU's instruction set (the zoo chapter measures it)
+        pinned:store_true=False, # one thread and the AVX2 kernels (pin_kernels): the same weights on the AMD CPUs measured (AVX2 or AVX-512), other ones on the Intel Xeon measured (the zoo chapter)
        ):
     "Train the models of the series that the cache lacks (`--all`, or `--only` some), in dependency order, resuming interrupted ones; or list them, or verify them."
-    if pinned: pin_kernels()                                          # first thing, before PyTorch's first kernel
+    if pinned and 'Intel' in pin_kernels()['cpu']:                   # first thing, before PyTorch's first kernel
+        _say("Pinned on an Intel CPU: on the Intel Xeon the zoo chapter measured, this gave other weights than the manifest's (trained on AMD CPUs).")
     resolve_config({'device': None}, device=device)
     zoo_plan(only)                                                   # unknown names are refused before any work
     if verify: return print(verify_table(ckpt_dir))
@@ -587,7 +588,8 @@ def verify_table(ckpt_dir=None) -> str:
     rows = ['| model | fingerprint in the results files | your zoo |', '|---|---|---|'] + [f'| {n} | {want[n]} | {v} |' for n, v in got.items()]
     same = sum(v == 'matches' for v in got.values())
     return '\n'.join(rows + [f"{same} of {len(got)} models behind the series' results files (nbs/results) are in your zoo with the same weights. "
-                              "minivar_zoo trains a missing one from its recipe; 'other weights' means it was trained with other kernels, threads or code, and its "
+                              "minivar_zoo trains a missing one from its recipe; 'other weights' means it was trained with other kernels, threads or code, or on "
+                              "an Intel CPU (the manifest's models were trained --pinned on AMD CPUs; --pinned on the Intel Xeon measured gave other weights), and its "
                               "numbers differ by about what two trainings of one recipe differ (the refinement chapter measures it); the zoo chapter shows which models --pinned rebuilds exactly."])
 
 minivar_zoo = cli(zoo, _zoo_interrupted)
