@@ -596,7 +596,7 @@ minivar_zoo = cli(zoo, _zoo_interrupted)
 
 # %% ../nbs/18_cli.ipynb #844e424a
 SHARES = (0.45, 0.45, 0.10)  # of the training time: tokenizer, prior, classifier
-MAX_PRIOR_PASSES = 320_000   # prior training images seen at most: beyond ~40 epochs of 8,000 digits the prior overfits
+MAX_PRIOR_PASSES = 320_000   # prior training images seen at most (40 epochs of 8,000 digits): a guard against overfitting, whose onset the series does not measure
 
 def plan_epochs(train_s:float, epoch_s:tuple, n_train:int) -> tuple:
     "Epochs of tokenizer, prior and classifier that fill `train_s` seconds, given each one's measured seconds per epoch."

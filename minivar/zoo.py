@@ -311,7 +311,7 @@ def recipe_summary(name:str) -> str:
 # %% ../nbs/12_zoo.ipynb #3d436bb6
 TRAIN_IMAGES = {'mnist': 8000, 'fashion_mnist': 60000}   # training images per epoch (the offline MNIST split; Fashion-MNIST's official one)
 CPU_MINUTES = {  # measured training minutes on a 2-core CPU, the zoo's first estimate of a model's cost (it recalibrates as it goes)
-    'classifier': 1.6, 'vqvae': 9.8, 'vqvae_naive': 11.7, 'multiscale': 13.4, 'multiscale_1to7': 18.4, 'raster_pixelcnn': 18.3,   # this chapter's zoo run,
+    'classifier': 1.6, 'vqvae': 9.8, 'vqvae_naive': 11.7, 'multiscale': 13.4, 'multiscale_1to7': 18.4, 'raster_pixelcnn': 18.3,   # an earlier 2-core machine's zoo run,
     'nextscale_parallel': 22.1, 'nextscale_pixelcnn': 20.4, 'nextscale_parallel_cond': 16.3, 'raster_gpt': 18.6,          # 2-3 models at a time,
     'var_transformer': 44.9,                                                                                               # one thread each
     'raster_gpt_cond': 11.2, 'var_transformer_cond': 17.1, 'var_transformer_1to7': 39.7, 'var_transformer_w64': 7.9,    # the same settings, timed
