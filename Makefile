@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test check-sync nbtest export demo zoo data audit
+.PHONY: install test check-sync nbtest export demo zoo chapters data audit
 
 $(STAMP): setup.py settings.ini
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -60,6 +60,11 @@ demo: install
 # (the Intel Xeon measured trained others: the zoo chapter).
 zoo: install
 	$(BIN)/minivar_zoo --all --pinned
+
+# Every stored output again, on one zoo: each notebook executed in place (tools/rebuild.py; resumes after an interruption),
+# then the pages' tables, the manifest and the exported package made from them. Hours on a CPU: the zoo chapter lists the minutes.
+chapters: zoo
+	$(BIN)/python tools/rebuild.py
 
 # Fashion-MNIST's official IDX files from Debian (dataset-fashion-mnist, in /usr/share/datasets/fashion-mnist); optional:
 # without them get_dls('fashion_mnist') asks torchvision to download, and make test never needs them.
