@@ -56,10 +56,11 @@ demo: install
 	$(BIN)/minivar_demo --out outputs
 
 # Every model the chapters load, trained with its recipe where the cache lacks it (resumes after an interruption), with
-# the kernels pinned (one thread, AVX2 paths), so that AMD CPUs with AVX2 and with AVX-512 train the same weights
+# the kernels pinned (one thread, AVX2 paths; one run per core, side by side: JOBS=1 for one), so that AMD CPUs with AVX2 and with AVX-512 train the same weights
 # (the Intel Xeon measured trained others: the zoo chapter).
+JOBS ?= $(shell nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo 1)
 zoo: install
-	$(BIN)/minivar_zoo --all --pinned
+	$(BIN)/minivar_zoo --all --pinned --jobs $(JOBS)
 
 # Every stored output again, on one zoo: each notebook executed in place (tools/rebuild.py; resumes after an interruption),
 # then the pages' tables, the manifest and the exported package made from them. Hours on a CPU: the zoo chapter lists the minutes.

@@ -10,11 +10,11 @@ __all__ = ['COMMON', 'TOKENIZER_DEFAULTS', 'DEFAULT_SCALES', 'LIMITS', 'PRIOR_DE
            'build', 'prepare_out', 'write_json', 'write_npy', 'write_png', 'setup_device', 'check_replicas',
            'require_wandb', 'wandb_logger', 'latent_stages', 'tokenizer_spec', 'out_lock', 'train_tokenizer',
            'load_tokenizer', 'trained_on', 'check_dataset', 'prior_spec', 'train_prior', 'load_prior', 'check_pair',
-           'prior_tokenizer_path', 'parse_rounds', 'sample', 'benchmark', 'zoo', 'verify_table', 'plan_epochs',
-           'measure_demo', 'demo']
+           'prior_tokenizer_path', 'parse_rounds', 'sample', 'benchmark', 'zoo', 'build_side_by_side', 'verify_table',
+           'plan_epochs', 'measure_demo', 'demo']
 
 # %% ../nbs/18_cli.ipynb #5af089be
-import sys, os, io, re, json, time, math, shlex, argparse, contextlib, tempfile, datetime
+import sys, os, io, re, json, time, math, shlex, argparse, contextlib, tempfile, datetime, subprocess
 from dataclasses import asdict, fields
 from pathlib import Path
 import numpy as np
@@ -571,16 +571,31 @@ def zoo(all:store_true=False, # train every model of the series that the cache l
         progress:bool=True, # show the progress bar (--no-progress hides it)
         verify:store_true=False, # say which cached models are the very ones the series' stored numbers were made with; train nothing
         pinned:store_true=False, # one thread and the AVX2 kernels (pin_kernels): the same weights on the AMD CPUs measured (AVX2 or AVX-512), other ones on the Intel Xeon measured (the zoo chapter)
+        jobs:int=1, # runs side by side, each training a model no other run is training (with --pinned, one thread each: up to your CPU's cores)
        ):
     "Train the models of the series that the cache lacks (`--all`, or `--only` some), in dependency order, resuming interrupted ones; or list them, or verify them."
+    if jobs < 1: raise ValueError(f"--jobs must be at least 1, got {jobs}.")
+    if jobs > 1 and not pinned: raise ValueError(f"--jobs {jobs} runs {jobs} trainings side by side, one thread each: add --pinned.")
     if pinned and 'Intel' in pin_kernels()['cpu']:                   # first thing, before PyTorch's first kernel
         _say("Pinned on an Intel CPU: on the Intel Xeon the zoo chapter measured, this gave other weights than the manifest's (trained on AMD CPUs).")
     resolve_config({'device': None}, device=device)
     zoo_plan(only)                                                   # unknown names are refused before any work
     if verify: return print(verify_table(ckpt_dir))
-    if (all or only) and not list: build_zoo(only, resolve_device(device), ckpt_dir, progress=progress, log=_say)
+    if (all or only) and not list: build_side_by_side(only, str(resolve_device(device)), ckpt_dir, progress, jobs)
     print(zoo_table(only, ckpt_dir))
     if not (all or only or list): print("Nothing was trained: --all trains every model the table lists as not ready, --only NAMES some of them.")
+
+_ZOO_RUN = ("import json, sys; from minivar.zoo import pin_kernels; pin_kernels()\n"      # another run of the zoo, pinned before any kernel
+            "from minivar.zoo import build_zoo\na = json.loads(sys.argv[1])\n"
+            "try: build_zoo(a['only'], a['device'], a['ckpt_dir'], progress=False, log=lambda s: print(f\"run {a['run']}: {s}\", flush=True))\n"
+            "except KeyboardInterrupt: sys.exit(130)")
+
+def build_side_by_side(only, device:str, ckpt_dir, progress:bool, jobs:int):
+    "`build_zoo` in this process and, with `jobs` > 1, in `jobs` - 1 more pinned ones; every run's lines name it."
+    others = [subprocess.Popen([sys.executable, '-c', _ZOO_RUN, json.dumps(dict(only=only, device=device, ckpt_dir=ckpt_dir, run=k))]) for k in range(2, jobs + 1)]
+    try: build_zoo(only, device, ckpt_dir, progress=progress and jobs == 1, log=_say if jobs == 1 else lambda s: _say(f'run 1: {s}'))
+    finally: failed = [k for k, p in enumerate(others, 2) if p.wait()]
+    if failed: raise ValueError(f"run {', '.join(map(str, failed))} of the zoo stopped with an error (its lines above say why); every model it finished is saved: run the same command again to go on.")
 
 def verify_table(ckpt_dir=None) -> str:
     "`verify_zoo` as a table, with one line that says what it means."

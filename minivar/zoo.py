@@ -368,21 +368,35 @@ def zoo_table(names=None, ckpt_dir=None, tiny:bool=None) -> str:
     return '\n'.join(rows)
 
 # %% ../nbs/12_zoo.ipynb #aba05234
-def build_zoo(names=None, device=None, ckpt_dir=None, tiny:bool=None, progress:bool=True, log=print) -> dict:
-    "Train every model of `zoo_plan(names)` that is not ready, in training order; returns {name: minutes} of those trained."
+def _held(name:str, ckpt_dir=None) -> bool:
+    "Whether another run is training a zoo model now (it holds the model's training lock)."
+    try:
+        with training_lock(zoo_dir(ckpt_dir)/f'{name}.lock', wait=False, log=None): return False
+    except ValueError: return True
+
+def build_zoo(names=None, device=None, ckpt_dir=None, tiny:bool=None, progress:bool=True, log=print, poll:float=5.0) -> dict:
+    "Train every model of `zoo_plan(names)` that is not ready, in training order, beside other runs: one that another run is training is left for the next whose tokenizer and parent are ready (waited for when none is); returns {name: minutes} of those trained."
     device, todo = resolve_device(device), [n for n, s in zoo_status(names, ckpt_dir, tiny).items() if s != 'ready']
-    done, spent, expected = {}, 0.0, 0.0
-    bar = tqdm(todo, desc='zoo', unit='model', disable=not progress)
-    for i, n in enumerate(bar):
-        left = sum(map(_expected_minutes, todo[i:])) * (spent / expected if expected else 1)     # calibrated by what this machine did
-        if log: log(f"[{i + 1}/{len(todo)}] {n}: {recipe_summary(n)} (zoo time left: about {left:.0f} min)")
+    done, spent, expected, total, waiting = {}, 0.0, 0.0, len(todo), False
+    written = lambda n: (zoo_dir(ckpt_dir)/f'{n}.pt').stat().st_mtime_ns if (zoo_dir(ckpt_dir)/f'{n}.pt').exists() else None
+    before = {n: written(n) for n in todo}                                # a checkpoint written after this: another run's
+    bar = tqdm(total=total, desc='zoo', unit='model', disable=not progress)
+    while todo:
+        n = next((n for n in todo if not set(made_from(n)) & set(todo) and not _held(n, ckpt_dir)), None)
+        if n is None:                                                     # every model left waits for one another run is training
+            if log and not waiting: log(f"    waiting: another run is training what the {len(todo)} models left need")
+            waiting = True; time.sleep(poll); continue
+        left = sum(map(_expected_minutes, todo)) * (spent / expected if expected else 1)     # calibrated by what this machine did
+        if log and written(n) == before[n]: log(f"[{total - len(todo) + 1}/{total}] {n}: {recipe_summary(n)} (zoo time left: about {left:.0f} min)")
+        todo.remove(n); bar.update(); waiting = False
         t0 = time.perf_counter()
         _, trained = _load_or_train(n, device, ckpt_dir, tiny, progress=False, log=None)
-        if not trained:                                                   # another run trained it while this one waited
+        if not trained:                                                   # another run trained it meanwhile
             if log: log(f"    {n}: trained meanwhile by another run; loaded"); continue
         done[n] = (time.perf_counter() - t0) / 60
         spent, expected = spent + done[n], expected + _expected_minutes(n)
         if log: log(f"    {n}: trained in {done[n]:.1f} min")
+    bar.close()
     if log: log(f"zoo ready: {len(RECIPES) if names is None else len(zoo_plan(names))} models, {len(done)} trained now in {sum(done.values()):.1f} min")
     return done
 

@@ -11,7 +11,7 @@ notebooks are cleaned; commit them with the results files.
 
 `--only` re-executes some notebooks on the zoo of the manifest, and refuses where this cache holds other weights.
 """
-import argparse, hashlib, json, re, subprocess, sys, time
+import argparse, hashlib, json, os, re, subprocess, sys, time
 from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
@@ -43,6 +43,11 @@ def source_hash(nb) -> str:
     "What decides a notebook's outputs besides the zoo: its code cells."
     return hashlib.sha256('\n\0'.join(c.source for c in nb.cells if c.cell_type == 'code').encode()).hexdigest()[:16]
 
+def outputs_hash(nb) -> str:
+    "What its cells show (text and pictures), so that outputs stored since (another machine's, say) are not taken for this run's."
+    shown = [[o.get('text') or o.get('data') for o in c.outputs] for c in nb.cells if c.cell_type == 'code']
+    return hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()[:16]
+
 def execute(path:Path):
     "Run a notebook in a fresh kernel in its folder and store its outputs, the `eval: false` cells left as they were."
     nb = nbformat.read(path, as_version=4)
@@ -59,6 +64,7 @@ def main():
     ap.add_argument('--only', nargs='*', help='notebook names (without .ipynb) to execute; default: all')
     ap.add_argument('--dry-run', action='store_true', help='print what would run, and why, and stop')
     a = ap.parse_args()
+    os.environ.pop('IN_TEST', None)                                    # full runs: the stored outputs are the real models'
     from minivar.core import cache_dir
     from minivar.zoo import zoo_status, zoo_fingerprints, machine, verify_zoo
     status, manifest = zoo_status(), verify_zoo()
@@ -69,7 +75,8 @@ def main():
     if unknown: sys.exit(f"No notebook named {', '.join(sorted(unknown))} in {NBS}: give names such as 13_benchmark.")
     for p in paths:
         if a.only and p.stem not in a.only: continue
-        src, needs = source_hash(nbformat.read(p, as_version=4)), models_behind(p)
+        nb = nbformat.read(p, as_version=4)
+        src, shown, needs = source_hash(nb), outputs_hash(nb), models_behind(p)
         if lacking := [n for n in needs if status[n] != 'ready']:
             if a.dry_run: print(f"{p.stem}: waits for {len(lacking)} of its {len(needs)} zoo models", flush=True); continue
             sys.exit(f"{p.stem} loads {len(lacking)} models the zoo lacks ({', '.join(lacking[:5])}{', ...' if len(lacking) > 5 else ''}): "
@@ -78,13 +85,14 @@ def main():
             sys.exit(f"{p.stem} loads {', '.join(other)} with weights other than the manifest's: executing it alone would mix two zoos in "
                      "the series. Run every notebook (no --only) to rebuild the whole series on this zoo.")
         zoo = hashlib.sha256(json.dumps(zoo_fingerprints(needs), sort_keys=True).encode()).hexdigest()[:16] if needs else 'none'
-        if state.get(p.stem, {}).get('zoo') == zoo and state[p.stem].get('source') == src:
+        done = state.get(p.stem, {})
+        if (done.get('zoo'), done.get('source'), done.get('outputs')) == (zoo, src, shown):
             print(f"{p.stem}: executed on this zoo with this source ({state[p.stem]['minutes']} min): skipped", flush=True); continue
         if a.dry_run: print(f"{p.stem}: would execute, on {len(needs)} zoo models", flush=True); continue
         print(f"{p.stem}: executing ...", flush=True); t = time.time()
         execute(p)
-        state[p.stem] = dict(zoo=zoo, source=src, minutes=round((time.time() - t) / 60, 1), machine=machine())
-        state_path.write_text(json.dumps(state, indent=1))
+        state[p.stem] = dict(zoo=zoo, source=src, outputs=outputs_hash(nbformat.read(p, as_version=4)), minutes=round((time.time() - t) / 60, 1), machine=machine())
+        tmp = state_path.with_suffix('.tmp'); tmp.write_text(json.dumps(state, indent=1)); tmp.replace(state_path)
         print(f"{p.stem}: done in {state[p.stem]['minutes']} min", flush=True)
     if a.dry_run: return
     subprocess.run([sys.executable, '-c', 'from minivar.zoo import render_pages, write_manifest; render_pages(); write_manifest()'], cwd=NBS, check=True)
