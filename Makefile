@@ -56,8 +56,8 @@ demo: install
 	$(BIN)/minivar_demo --out outputs
 
 # Every model the chapters load, trained with its recipe where the cache lacks it (resumes after an interruption), with
-# the kernels pinned (one thread, AVX2 paths; one run per core, side by side: JOBS=1 for one), so that AMD CPUs with AVX2 and with AVX-512 train the same weights
-# (the Intel Xeon measured trained others: the zoo chapter).
+# the kernels pinned (one thread, AVX2 paths), so that AMD CPUs with AVX2 and with AVX-512 train the same weights
+# (the Intel Xeon measured trained others: the zoo chapter); one run per core side by side (JOBS=1: one at a time).
 JOBS ?= $(shell nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo 1)
 zoo: install
 	$(BIN)/minivar_zoo --all --pinned --jobs $(JOBS)

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-COPY = ('nbs', 'minivar', 'settings.ini', 'setup.py', 'pyproject.toml')   # what a chapter's tests need
+COPY = ('nbs', 'minivar', 'tools', 'settings.ini', 'setup.py', 'pyproject.toml', 'README.md')   # what a chapter's tests read
 
 def owner(module:str) -> str:
     "The notebook a module is exported from, as its header says ('File to edit: ../nbs/NAME.ipynb')."

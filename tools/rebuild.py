@@ -2,9 +2,9 @@
 
 Executes the notebooks of `nbs/` in place, each in a fresh Jupyter kernel, on the models of the zoo cache: the chapters by
 number, except that one reading another chapter's results file runs after it, and the home page last. Cells flagged
-`#| eval: false` (Colab set-up) are not run and keep their stored output. It records in the cache which zoo and which source
-each notebook was executed with, so a second run resumes: a notebook already executed on these weights with this source is
-skipped. Then the home page's and README's tables are rendered from the results files, the manifest is written and the
+`#| eval: false` (Colab set-up) are not run and keep their stored output. It records in the cache which zoo, which source
+and which outputs each notebook was executed with, so a second run resumes: a notebook already executed on these weights
+with this source, and still showing what that run stored, is skipped. Then the home page's and README's tables are rendered from the results files, the manifest is written and the
 notebooks are cleaned; commit them with the results files.
 
     python tools/rebuild.py [--only 13_benchmark 16_refinement] [--dry-run]
