@@ -66,7 +66,7 @@ def main():
     a = ap.parse_args()
     os.environ.pop('IN_TEST', None)                                    # full runs: the stored outputs are the real models'
     from minivar.core import cache_dir
-    from minivar.zoo import zoo_status, zoo_fingerprints, machine, verify_zoo
+    from minivar.zoo import zoo_status, zoo_fingerprints, machine, verify_zoo, _expected_minutes
     status, manifest = zoo_status(), verify_zoo()
     state_path = Path(cache_dir())/'rebuild.json'
     state = json.loads(state_path.read_text()) if state_path.exists() else {}
@@ -78,7 +78,8 @@ def main():
         nb = nbformat.read(p, as_version=4)
         src, shown, needs = source_hash(nb), outputs_hash(nb), models_behind(p)
         if lacking := [n for n in needs if status[n] != 'ready']:
-            if a.dry_run: print(f"{p.stem}: waits for {len(lacking)} of its {len(needs)} zoo models", flush=True); continue
+            if a.dry_run:
+                print(f"{p.stem}: waits for {len(lacking)} of its {len(needs)} zoo models (about {sum(map(_expected_minutes, lacking)):.0f} CPU minutes)", flush=True); continue
             sys.exit(f"{p.stem} loads {len(lacking)} models the zoo lacks ({', '.join(lacking[:5])}{', ...' if len(lacking) > 5 else ''}): "
                      "run `make zoo` first, so that every stored output comes from one pinned zoo.")
         if a.only and (other := [n for n in needs if manifest.get(n) == 'other weights']):
