@@ -49,7 +49,7 @@ def outputs_hash(nb) -> str:
     return hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()[:16]
 
 def execute(path:Path):
-    "Run a notebook in a fresh kernel in its folder and store its outputs, the `eval: false` cells left as they were."
+    "Run a notebook in a fresh kernel in its folder and store its outputs, the `eval: false` cells left as they were; returns it."
     nb = nbformat.read(path, as_version=4)
     skip = [c for c in nb.cells if c.cell_type == 'code' and re.search(r'^#\|\s*eval:\s*false', c.source, re.M)]
     for c in skip: c.metadata.setdefault('tags', []).append('skip-execution')
@@ -58,6 +58,7 @@ def execute(path:Path):
         c.metadata.tags.remove('skip-execution')
         if not c.metadata.tags: del c.metadata['tags']
     tmp = path.with_suffix('.ipynb.tmp'); nbformat.write(nb, tmp); tmp.replace(path)        # never a half-written notebook
+    return nb
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -91,8 +92,7 @@ def main():
             print(f"{p.stem}: executed on this zoo with this source ({state[p.stem]['minutes']} min): skipped", flush=True); continue
         if a.dry_run: print(f"{p.stem}: would execute, on {len(needs)} zoo models", flush=True); continue
         print(f"{p.stem}: executing ...", flush=True); t = time.time()
-        execute(p)
-        state[p.stem] = dict(zoo=zoo, source=src, outputs=outputs_hash(nbformat.read(p, as_version=4)), minutes=round((time.time() - t) / 60, 1), machine=machine())
+        state[p.stem] = dict(zoo=zoo, source=src, outputs=outputs_hash(execute(p)), minutes=round((time.time() - t) / 60, 1), machine=machine())
         tmp = state_path.with_suffix('.tmp'); tmp.write_text(json.dumps(state, indent=1)); tmp.replace(state_path)
         print(f"{p.stem}: done in {state[p.stem]['minutes']} min", flush=True)
     if a.dry_run: return
