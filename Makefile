@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test check-sync nbtest export demo zoo chapters data audit
+.PHONY: install test check-sync nbtest export demo zoo next-zoo chapters data audit
 
 $(STAMP): setup.py settings.ini
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,6 +61,10 @@ demo: install
 JOBS ?= $(shell nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo 1)
 zoo: install
 	$(BIN)/minivar_zoo --all --pinned --jobs $(JOBS)
+
+# The zoo of the next rebuild, trained ahead of it (tools/next_zoo.md says why its recipes change); resumes after an interruption.
+next-zoo: install
+	$(BIN)/python tools/next_zoo.py --jobs $(JOBS)
 
 # Every stored output again, on one zoo: each notebook executed in place (tools/rebuild.py; resumes after an interruption),
 # then the pages' tables, the manifest and the exported package made from them. Hours on a CPU: the zoo chapter lists the minutes.
