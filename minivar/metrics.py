@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['ClassifierConfig', 'MNISTClassifier', 'classifier_loss', 'get_classifier', 'frechet_distance', 'features',
-           'gaussian_fit', 'fid', 'reference_split', 'fid_floor', 'classifier_stats', 'bits_per_token', 'throughput']
+           'gaussian_fit', 'fid', 'reference_split', 'fid_floor', 'classifier_stats', 'bits_per_token', 'throughput',
+           'nearest_distance', 'copy_report']
 
 # %% ../nbs/11_evaluation.ipynb #76930fe3
 import time, statistics
@@ -135,3 +136,20 @@ def throughput(sample_fn, head:nn.Module, bs:int=100, repeats:int=5, device=None
             t0 = time.perf_counter(); sample_fn(bs); sync_device(device); times.append(time.perf_counter() - t0)
     finally: hook.remove()
     return {'images_per_s': bs / statistics.median(times), 'passes_per_image': calls[0] / repeats, 'batch': bs}
+
+# %% ../nbs/11_evaluation.ipynb #c1a2b3c4
+@torch.no_grad()
+def nearest_distance(images, pool, bs:int=500) -> torch.Tensor:
+    "For each image (N,C,H,W), how many pixels it differs in from its nearest image of `pool`, both binarized at 0.5: a copy scores 0."
+    if images.ndim != 4 or pool.ndim != 4 or images.shape[1:] != pool.shape[1:]:
+        raise ValueError(f"images and pool must be (N,C,H,W) batches of one image shape, got {tuple(images.shape)} and {tuple(pool.shape)}.")
+    if not len(pool): raise ValueError("pool is empty: pass the training images to compare with.")
+    b = (pool.flatten(1) > 0.5).float()
+    dist = [(a.sum(1, keepdim=True) + b.sum(1) - 2 * a @ b.T).amin(1) for a in (images.flatten(1) > 0.5).float().split(bs)]   # Hamming distances
+    return torch.cat(dist).round().long()
+
+def copy_report(samples, train, within:int=5) -> dict:
+    "How close `samples` lie to the training images: the median pixel distance to the nearest one, and the share within `within` pixels of one."
+    d = nearest_distance(samples, train).float()
+    return {'median': d.median().item(), f'within {within} px': (d <= within).float().mean().item()}
+
