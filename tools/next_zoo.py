@@ -29,11 +29,12 @@ def changes(RECIPES, Recipe) -> dict:
     "The recipes that differ from chapter 12's, by name (None: retired)."
     r, out = RECIPES, {n: None for n in RETIRED}
     with_ = lambda n, **kw: Recipe(**{**vars(r[n]), **kw})
-    for n in ('vqvae', 'vqvae_naive'): out[n] = with_(n, config={**r[n].config, **K16})   # the single-scale tokenizers: 16 codes
+    out['vqvae'] = with_('vqvae', config=K16)                           # the single-scale tokenizer: 16 codes
     for n in ('var_transformer', 'raster_gpt', 'var_transformer_cond', 'raster_gpt_cond', 'pyramid_gpt', 'var_transformer_seed1', 'raster_gpt_seed1'):
         out[n] = with_(n, epochs=PRIOR_EPOCHS)
     full = '21 tokenizer sweep: the other codebook at full budget'
-    out['vqvae_k256'] = with_('vqvae', chapter=full)                    # 256 codes, for the raster GPT beside the VAR transformer's
+    out['vqvae_k256'] = with_('vqvae', chapter=full)                    # 256 codes: the raster GPT beside the VAR transformer's, and the
+                                                                        # naive quantizer's control in chapter 04 (dead codes show at 256)
     out['raster_gpt_k256_full'] = with_('raster_gpt', tokenizer='vqvae_k256', epochs=PRIOR_EPOCHS, chapter=full)
     out['multiscale_k16_full'] = with_('multiscale', config=K16, chapter=full)               # 16 codes at the tokenizer's full 40 epochs
     out['var_transformer_k16_full'] = with_('var_transformer', tokenizer='multiscale_k16_full', epochs=PRIOR_EPOCHS, chapter=full)
