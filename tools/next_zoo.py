@@ -38,11 +38,12 @@ def changes(RECIPES, Recipe) -> dict:
     out['raster_gpt_k256_full'] = with_('raster_gpt', tokenizer='vqvae_k256', epochs=PRIOR_EPOCHS, chapter=full)
     out['multiscale_k16_full'] = with_('multiscale', config=K16, chapter=full)               # 16 codes at the tokenizer's full 40 epochs
     out['var_transformer_k16_full'] = with_('var_transformer', tokenizer='multiscale_k16_full', epochs=PRIOR_EPOCHS, chapter=full)
-    hmar = lambda parent, extra, seed=0: Recipe('gpt', {**extra, **HMAR_UNFROZEN}, tokenizer='multiscale', epochs=32, lr=2e-3, seed=seed,
-                                                chapter='16 refinement as HMAR trains it: no block frozen, 4x budget', parent=parent)
-    out['var_transformer_hmar_unfrozen_long'] = hmar('var_transformer', {})
-    out['var_transformer_hmar_unfrozen_long_seed1'] = hmar('var_transformer_seed1', {}, seed=1)
+    hmar = lambda parent, extra={}, seed=0, tokenizer='multiscale', chapter='16 refinement as HMAR trains it: no block frozen, 4x budget': Recipe(
+        'gpt', {**extra, **HMAR_UNFROZEN}, tokenizer=tokenizer, epochs=32, lr=2e-3, seed=seed, chapter=chapter, parent=parent)
+    out['var_transformer_hmar_unfrozen_long'] = hmar('var_transformer')
+    out['var_transformer_hmar_unfrozen_long_seed1'] = hmar('var_transformer_seed1', seed=1)
     out['var_transformer_cond_hmar_unfrozen_long'] = hmar('var_transformer_cond', {'num_classes': 10})
+    out['var_transformer_k16_hmar_unfrozen_long'] = hmar('var_transformer_k16_full', tokenizer='multiscale_k16_full', chapter=full)   # both orders on 16 codes
     return out
 
 # Expected minutes, pinned, one thread, on the machine of record (2-core Intel Xeon, AVX-512): measured per epoch there
@@ -50,7 +51,7 @@ def changes(RECIPES, Recipe) -> dict:
 MINUTES = {'var_transformer': 57, 'raster_gpt': 37, 'var_transformer_cond': 57, 'raster_gpt_cond': 37, 'pyramid_gpt': 100,
            'var_transformer_seed1': 57, 'raster_gpt_seed1': 37, 'var_transformer_k16_full': 57, 'raster_gpt_k256_full': 37,
            'vqvae_k256': 20, 'multiscale_k16_full': 27, 'var_transformer_hmar_unfrozen_long': 110,
-           'var_transformer_hmar_unfrozen_long_seed1': 110, 'var_transformer_cond_hmar_unfrozen_long': 110}
+           'var_transformer_hmar_unfrozen_long_seed1': 110, 'var_transformer_cond_hmar_unfrozen_long': 110, 'var_transformer_k16_hmar_unfrozen_long': 110}
 
 def apply():
     "Change the package's zoo in this process into the next one."
