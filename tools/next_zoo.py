@@ -2,7 +2,7 @@
 
 The stored outputs of the series come from two machines' models, and a new recipe set was measured to sample far
 better (the measurements: `tools/next_zoo.md`). So the next rebuild changes recipes as well as the machine. This file holds
-the change, `CHANGES` over chapter 12's `RECIPES`, so that the next zoo can train over several sessions while the
+the change, `changes()` over chapter 12's `RECIPES`, so that the next zoo can train over several sessions while the
 package and its chapters stay as they are, consistent with their stored outputs. When every chapter is re-executed on
 this zoo (`make chapters`), these recipes move into chapter 12 and this file goes.
 
@@ -12,7 +12,7 @@ this zoo (`make chapters`), these recipes move into chapter 12 and this file goe
 It trains into the zoo cache (`MINIVAR_CACHE`); a recipe whose name the package also uses (`multiscale`, say) replaces
 that checkpoint there, since its recipe differs.
 """
-import argparse, json, os, subprocess, sys
+import argparse, subprocess, sys
 
 K16 = {'num_codes': 16}                 # the raster order's pick: 16 codes (its FID halves); the VAR transformer samples better on 256
 PRIOR_EPOCHS = 40                       # the transformers' budget: 40 epochs instead of 20 (FID falls in both orders)
