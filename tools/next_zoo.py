@@ -12,7 +12,7 @@ this zoo (`make chapters`), these recipes move into chapter 12 and this file goe
 It trains into the zoo cache (`MINIVAR_CACHE`); a recipe whose name the package also uses (`multiscale`, say) replaces
 that checkpoint there, since its recipe differs.
 """
-import argparse, subprocess, sys
+import argparse, dataclasses, subprocess, sys
 
 K16 = {'num_codes': 16}                 # the raster order's pick: 16 codes (its FID halves); the VAR transformer samples better on 256
 PRIOR_EPOCHS = 40                       # the transformers' budget: 40 epochs instead of 20 (FID falls in both orders)
@@ -28,7 +28,7 @@ RETIRED = ('multiscale_1to7', 'var_transformer_1to7',                  # chapter
 def changes(RECIPES, Recipe) -> dict:
     "The recipes that differ from chapter 12's, by name (None: retired)."
     r, out = RECIPES, {n: None for n in RETIRED}
-    with_ = lambda n, **kw: Recipe(**{**vars(r[n]), **kw})
+    with_ = lambda n, **kw: dataclasses.replace(r[n], **kw)
     out['vqvae'] = with_('vqvae', config=K16)                           # the single-scale tokenizer: 16 codes
     for n in ('var_transformer', 'raster_gpt', 'var_transformer_cond', 'raster_gpt_cond', 'pyramid_gpt', 'var_transformer_seed1', 'raster_gpt_seed1'):
         out[n] = with_(n, epochs=PRIOR_EPOCHS)
@@ -85,7 +85,7 @@ def main():
     if a.dry_run:
         st = zoo.zoo_status(a.only)
         todo = [n for n, s in st.items() if s != 'ready']
-        for n in todo: print(f'{n:45s} {st[n]:28s} {zoo._expected_minutes(n):6.0f} min')
+        print(zoo.zoo_table(a.only))
         print(f'{len(st) - len(todo)} of {len(st)} ready; {sum(map(zoo._expected_minutes, todo)):.0f} min to train, one run at a time')
         return
     others = [subprocess.Popen([sys.executable, __file__, '--run', str(k)] + (['--only', *a.only] if a.only else [])) for k in range(2, a.jobs + 1)]
